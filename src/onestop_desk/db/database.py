@@ -1,0 +1,58 @@
+"""One handle on the shared database: engine, sessions, health check."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from onestop_desk.db.engine import (
+    READONLY,
+    describe_url,
+    make_engine,
+    make_sessionmaker,
+    normalise_url,
+    unavailable,
+)
+
+
+class Database:
+    """The database every face shares, PostgreSQL on the LAN or an embedded SQLite file."""
+
+    def __init__(self, url: URL | str, *, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        self.engine: Engine = make_engine(self.url, echo=echo)
+        self._readonly_engine = self.engine.execution_options(**{READONLY: True})
+        self._sessions = make_sessionmaker(self.engine)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.backend == "postgresql"
+
+    def describe(self) -> str:
+        """Where the data lives, password hidden, for screens and logs."""
+        return describe_url(self.url)
+
+    def session(self, *, readonly: bool = False) -> Session:
+        """A new session; read-only ones do not take SQLite's write lock."""
+        if readonly:
+            return self._sessions(bind=self._readonly_engine)
+        return self._sessions()
+
+    def check(self) -> None:
+        """Raise DatabaseUnavailable unless a trivial query succeeds."""
+        try:
+            with self._readonly_engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise unavailable(self.url, exc) from exc
+
+    def dispose(self) -> None:
+        """Close pooled connections (before exit, or after a fork)."""
+        self.engine.dispose()

@@ -1,0 +1,113 @@
+"""Engine and session factory for SQLite (embedded, WAL) and PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from onestop_desk.errors import DatabaseUnavailable
+
+SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 5
+READONLY = "onestop_readonly"
+
+
+def normalise_url(url: URL | str) -> URL:
+    """Pick our drivers: psycopg 3 for PostgreSQL, the standard library for SQLite."""
+    url = make_url(url) if isinstance(url, str) else url
+    backend = url.get_backend_name()
+    if backend == "postgresql" and url.get_driver_name() != "psycopg":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in {"postgresql", "sqlite"}:
+        raise DatabaseUnavailable(
+            f"Không hỗ trợ loại cơ sở dữ liệu '{backend}'.",
+            "Dùng PostgreSQL (postgresql://...) hoặc tệp SQLite (sqlite:///...).",
+        )
+    return url
+
+
+def _on_sqlite_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # Take transaction control from the sqlite3 module so BEGIN IMMEDIATE is ours to emit.
+    assert isinstance(dbapi_conn, sqlite3.Connection)
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    cur.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    # Writers take the write lock up front: no deadlock-prone lock upgrades, waiters queue.
+    readonly = conn.get_execution_options().get(READONLY, False)
+    conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: URL | str, *, echo: bool = False) -> Engine:
+    """An engine with our pragmas, timeouts and transaction behaviour."""
+    url = normalise_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "onestop-desk"},
+    )
+
+
+def describe_url(url: URL) -> str:
+    """The URL without its password, for screens and logs."""
+    return url.render_as_string(hide_password=True)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when a driver error means the server is unreachable (not a bug in a query)."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailable:
+    """A friendly error for a database that cannot be reached."""
+    where = describe_url(url)
+    if url.get_backend_name() == "sqlite":
+        return DatabaseUnavailable(
+            f"Không mở được tệp cơ sở dữ liệu {url.database}: {_first_line(exc)}",
+            "Kiểm tra ổ đĩa còn chỗ trống và quyền ghi vào thư mục dữ liệu.",
+        )
+    return DatabaseUnavailable(
+        f"Không kết nối được máy chủ cơ sở dữ liệu ({where}).",
+        "Kiểm tra máy chủ đã bật, mạng nội bộ thông suốt và địa chỉ, mật khẩu đúng; "
+        "nếu vẫn lỗi, báo cho cán bộ phụ trách công nghệ thông tin.",
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (screens show them after saving)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -1,0 +1,371 @@
+"""SQLAlchemy 2 typed models of the shared database (UUID keys so offline PCs can merge later).
+
+Times are naive local office time (Vietnam has no daylight saving), the time printed on papers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names: migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention and JSON columns typed as dicts."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def _pk() -> Mapped[uuid.UUID]:
+    return mapped_column(Uuid, primary_key=True, default=new_id)
+
+
+class Office(Base):
+    """A commune/ward Public Administration Service Center."""
+
+    __tablename__ = "office"
+
+    id: Mapped[uuid.UUID] = _pk()
+    ward_code: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province_name: Mapped[str] = mapped_column(String(200))
+    center_name: Mapped[str] = mapped_column(String(300))
+    agency_code: Mapped[str] = mapped_column(String(60))
+    queue_policy: Mapped[str] = mapped_column(String(20), default="interleaved")
+    normal_per_priority: Mapped[int] = mapped_column(Integer, default=3)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+counter_field = Table(
+    "counter_field",
+    Base.metadata,
+    Column("counter_id", Uuid, ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", Uuid, ForeignKey("field.id", ondelete="CASCADE"), primary_key=True),
+)
+
+staff_field = Table(
+    "staff_field",
+    Base.metadata,
+    Column("staff_id", Uuid, ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", Uuid, ForeignKey("field.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Counter(Base):
+    """A numbered counter (quầy) at the desk."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("office_id", "number"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    fields: Mapped[list[Field]] = relationship(secondary=counter_field, lazy="selectin")
+
+
+class Field(Base):
+    """A field of procedures (lĩnh vực) with its ticket prefix."""
+
+    __tablename__ = "field"
+    __table_args__ = (
+        UniqueConstraint("office_id", "code"),
+        UniqueConstraint("office_id", "ticket_prefix"),
+    )
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    ticket_prefix: Mapped[str] = mapped_column(String(3))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Procedure(Base):
+    """An administrative procedure (thủ tục hành chính) the office handles."""
+
+    __tablename__ = "procedure"
+    __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field.id"))
+    code: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(500))
+    name_key: Mapped[str] = mapped_column(String(500), index=True)
+    processing_time: Mapped[dict[str, Any]] = mapped_column()
+    fee: Mapped[dict[str, Any]] = mapped_column()
+    documents: Mapped[list[Any]] = mapped_column(default=list)
+    form: Mapped[str | None] = mapped_column(String(60))
+    result: Mapped[str | None] = mapped_column(String(500))
+    legal_basis: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    field: Mapped[Field] = relationship(lazy="joined")
+
+
+class CalendarOverride(Base):
+    """An extra day off or extra working day declared by the office."""
+
+    __tablename__ = "calendar_override"
+    __table_args__ = (UniqueConstraint("office_id", "day"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class StaffUser(Base):
+    """A staff account: reception specialist, center head or administrator."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (CheckConstraint("role IN ('reception', 'head', 'admin')", name="role"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    fields: Mapped[list[Field]] = relationship(secondary=staff_field, lazy="selectin")
+
+
+class Ticket(Base):
+    """A numbered queue ticket (số thứ tự) for one field on one day."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # A transfer re-queues the citizen's same number as a new row; only issued rows are unique.
+        Index(
+            "uq_ticket_issued_number",
+            "office_id",
+            "day",
+            "field_id",
+            "number",
+            unique=True,
+            sqlite_where=text("transferred_from_id IS NULL"),
+            postgresql_where=text("transferred_from_id IS NULL"),
+        ),
+        Index("ix_ticket_queue", "office_id", "day", "state", "ticket_class", "issued_at"),
+    )
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    day: Mapped[date] = mapped_column(Date)
+    field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    display: Mapped[str] = mapped_column(String(12))
+    ticket_class: Mapped[str] = mapped_column(String(10))
+    priority_reason: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(20))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    served_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    transferred_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime)
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    field: Mapped[Field] = relationship(lazy="joined")
+    counter: Mapped[Counter | None] = relationship(lazy="joined")
+
+
+class TicketCounter(Base):
+    """The last ticket number per office, day and field: bumped by an upsert, never MAX()+1."""
+
+    __tablename__ = "ticket_counter"
+
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field.id"), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class DossierCounter(Base):
+    """The last dossier sequence per office and day (the XXXX of the dossier code)."""
+
+    __tablename__ = "dossier_counter"
+
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Citizen(Base):
+    """An applicant, identified by the personal ID number; minimal personal data only."""
+
+    __tablename__ = "citizen"
+
+    id: Mapped[uuid.UUID] = _pk()
+    id_number: Mapped[str] = mapped_column(String(12), unique=True)
+    old_id_number: Mapped[str | None] = mapped_column(String(9))
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(3))
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ) received at the desk, from receipt to returned result."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_office_state_due", "office_id", "state", "due_at"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    procedure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("procedure.id"))
+    applicant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizen.id"), index=True)
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    received_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(30))
+    result_channel: Mapped[str] = mapped_column(String(20), default="desk")
+    result_address: Mapped[str | None] = mapped_column(Text)
+    deciding_body: Mapped[str | None] = mapped_column(String(300))
+    fee_amount: Mapped[int] = mapped_column(Integer, default=0)
+    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    portal_reference: Mapped[str | None] = mapped_column(String(100))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_to: Mapped[str | None] = mapped_column(String(200))
+    result_timing: Mapped[str | None] = mapped_column(String(10))
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    applicant: Mapped[Citizen] = relationship(lazy="joined")
+
+
+class DossierDocument(Base):
+    """A paper on the checklist of a dossier, with an optional attachment."""
+
+    __tablename__ = "dossier_document"
+
+    id: Mapped[uuid.UUID] = _pk()
+    dossier_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    attachment_name: Mapped[str | None] = mapped_column(String(300))
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
+
+
+class DossierEvent(Base):
+    """Append-only history of a dossier: who did what when (source of Mẫu 06/07)."""
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[uuid.UUID] = _pk()
+    dossier_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Submission(Base):
+    """Outbox row: one online submission of a dossier, retried until the portal has it."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[uuid.UUID] = _pk()
+    dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    portal_reply: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Rating(Base):
+    """A citizen's 5-point satisfaction rating after service."""
+
+    __tablename__ = "rating"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    dossier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("dossier.id"))
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Append-only log of every mutation outside a dossier's own history (tickets, staff...)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_office_at", "office_id", "at"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("office.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

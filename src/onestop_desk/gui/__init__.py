@@ -1,0 +1,1 @@
+"""Qt faces of the program. The only package that imports PySide6."""

@@ -1,0 +1,123 @@
+"""The procedure catalog: loaded from the bundled JSON into each office's rows."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from onestop_desk.core.catalog import Catalog, CatalogError, parse_catalog
+from onestop_desk.core.text import search_key
+from onestop_desk.db.models import Field, Procedure
+from onestop_desk.errors import InputError
+from onestop_desk.resources import resource_path
+from onestop_desk.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CatalogData:
+    """The catalog as validated types plus the raw JSON entries stored in the database."""
+
+    catalog: Catalog
+    raw_fields: dict[str, dict[str, Any]]
+    raw_procedures: dict[str, dict[str, Any]]
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"Không đọc được tệp danh mục {path.name}: {exc}.") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"Tệp danh mục {path.name} phải chứa một đối tượng JSON.")
+    return data
+
+
+def load_catalog(folder: Path | None = None) -> CatalogData:
+    """Read and validate ``fields.json`` and ``procedures.json`` (bundled ones by default)."""
+    folder = folder or resource_path("catalog")
+    fields_data = _read_json(folder / "fields.json")
+    procedures_data = _read_json(folder / "procedures.json")
+    try:
+        catalog = parse_catalog(fields_data, procedures_data)
+    except CatalogError as exc:
+        raise InputError(f"Danh mục thủ tục không hợp lệ: {exc}") from exc
+    return CatalogData(
+        catalog=catalog,
+        raw_fields={f["code"]: f for f in fields_data["fields"]},
+        raw_procedures={p["code"]: p for p in procedures_data["procedures"]},
+    )
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    fields_added: int
+    fields_updated: int
+    procedures_added: int
+    procedures_updated: int
+
+
+def seed_catalog(
+    uow: UnitOfWork, office_id: uuid.UUID, data: CatalogData, *, now: datetime
+) -> SeedResult:
+    """Insert or update the office's fields and procedures from the catalog (idempotent)."""
+    session = uow.session
+    fields = {f.code: f for f in session.scalars(select(Field).where(Field.office_id == office_id))}
+    added_f = updated_f = 0
+    for spec in data.catalog.fields:
+        row = fields.get(spec.code)
+        if row is None:
+            row = Field(office_id=office_id, code=spec.code)
+            session.add(row)
+            fields[spec.code] = row
+            added_f += 1
+        elif (row.name, row.ticket_prefix, row.sort_order) != (
+            spec.name,
+            spec.ticket_prefix,
+            spec.sort_order,
+        ):
+            updated_f += 1
+        row.name, row.ticket_prefix, row.sort_order = spec.name, spec.ticket_prefix, spec.sort_order
+    session.flush()
+
+    existing = session.scalars(select(Procedure).where(Procedure.office_id == office_id))
+    procedures = {p.code: p for p in existing}
+    added_p = updated_p = 0
+    for pspec in data.catalog.procedures:
+        raw = data.raw_procedures[pspec.code]
+        values: dict[str, Any] = {
+            "field_id": fields[pspec.field].id,
+            "name": pspec.name,
+            "name_key": search_key(pspec.name),
+            "processing_time": raw["processing_time"],
+            "fee": raw["fee"],
+            "documents": raw.get("documents", []),
+            "form": pspec.form,
+            "result": pspec.result,
+            "legal_basis": list(pspec.legal_basis),
+        }
+        prow = procedures.get(pspec.code)
+        if prow is None:
+            session.add(Procedure(office_id=office_id, code=pspec.code, **values))
+            added_p += 1
+            continue
+        if any(getattr(prow, key) != value for key, value in values.items()):
+            updated_p += 1
+            for key, value in values.items():
+                setattr(prow, key, value)
+    result = SeedResult(added_f, updated_f, added_p, updated_p)
+    uow.audit(
+        "catalog.seeded",
+        office_id=office_id,
+        at=now,
+        fields_added=added_f,
+        fields_updated=updated_f,
+        procedures_added=added_p,
+        procedures_updated=updated_p,
+    )
+    return result

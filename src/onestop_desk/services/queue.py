@@ -1,0 +1,332 @@
+"""The queue: issue numbered tickets, call them to counters, follow them to the end of service."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from onestop_desk.core.queue_policy import TicketClass, choose_class
+from onestop_desk.core.ticket import (
+    PriorityReason,
+    TicketAction,
+    TicketState,
+    format_ticket_number,
+    next_ticket_state,
+)
+from onestop_desk.db.models import Counter, Field, Office, Ticket, TicketCounter
+from onestop_desk.errors import Conflict, NotFound
+from onestop_desk.services.office import find_counter, find_field, office_info
+from onestop_desk.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    """A ticket as screens, printers and the CLI show it."""
+
+    id: uuid.UUID
+    number: int
+    display: str
+    field_code: str
+    field_name: str
+    ticket_class: TicketClass
+    priority_reason: PriorityReason | None
+    state: TicketState
+    issued_at: datetime
+    called_at: datetime | None
+    counter_number: int | None
+    waiting_ahead: int
+
+
+def _info(ticket: Ticket, waiting_ahead: int = 0) -> TicketInfo:
+    return TicketInfo(
+        id=ticket.id,
+        number=ticket.number,
+        display=ticket.display,
+        field_code=ticket.field.code,
+        field_name=ticket.field.name,
+        ticket_class=TicketClass(ticket.ticket_class),
+        priority_reason=PriorityReason(ticket.priority_reason) if ticket.priority_reason else None,
+        state=TicketState(ticket.state),
+        issued_at=ticket.issued_at,
+        called_at=ticket.called_at,
+        counter_number=ticket.counter.number if ticket.counter else None,
+        waiting_ahead=waiting_ahead,
+    )
+
+
+def _next_number(uow: UnitOfWork, office_id: uuid.UUID, day: date, field_id: uuid.UUID) -> int:
+    """Bump the per office/day/field counter row and return the new number.
+
+    One upsert in the caller's transaction: the row lock it takes (PostgreSQL) or the write
+    lock already held (SQLite) makes concurrent kiosks queue here, so numbers never repeat,
+    and a rolled-back ticket gives its number back, so they never skip.
+    """
+    dialect = uow.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(TicketCounter)
+        .values(office_id=office_id, day=day, field_id=field_id, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["office_id", "day", "field_id"],
+            set_={"last_number": TicketCounter.last_number + 1},
+        )
+        .returning(TicketCounter.last_number)
+    )
+    number = uow.session.execute(stmt).scalar_one()
+    return int(number)
+
+
+def _waiting(office_id: uuid.UUID, day: date) -> Select[Ticket]:
+    return select(Ticket).where(
+        Ticket.office_id == office_id,
+        Ticket.day == day,
+        Ticket.state == TicketState.WAITING.value,
+    )
+
+
+def issue_ticket(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    field_code: str,
+    priority: bool = False,
+    priority_reason: PriorityReason | None = None,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """Give the citizen the next number in the field; committed before anything prints.
+
+    A priority reason implies a priority ticket; ``priority`` alone gives one without a reason.
+    """
+    now = now or datetime.now()
+    day = now.date()
+    field = find_field(uow, office_id, field_code)
+    priority = priority or priority_reason is not None
+    ticket_class = TicketClass.PRIORITY if priority else TicketClass.NORMAL
+    ahead_query = _waiting(office_id, day).where(Ticket.field_id == field.id)
+    if ticket_class is TicketClass.PRIORITY:
+        ahead_query = ahead_query.where(Ticket.ticket_class == TicketClass.PRIORITY.value)
+    waiting_ahead = (
+        uow.session.scalar(select(func.count()).select_from(ahead_query.subquery())) or 0
+    )
+    number = _next_number(uow, office_id, day, field.id)
+    ticket = Ticket(
+        office_id=office_id,
+        day=day,
+        field_id=field.id,
+        number=number,
+        display=format_ticket_number(field.ticket_prefix, number),
+        ticket_class=ticket_class.value,
+        priority_reason=priority_reason.value if priority_reason else None,
+        state=TicketState.WAITING.value,
+        issued_at=now,
+        call_count=0,
+    )
+    ticket.field = field
+    uow.session.add(ticket)
+    uow.session.flush()
+    uow.audit(
+        "ticket.issued",
+        office_id=office_id,
+        subject_id=ticket.id,
+        at=now,
+        display=ticket.display,
+        priority=ticket.priority_reason,
+    )
+    info = _info(ticket, waiting_ahead)
+    uow.commit()
+    return info
+
+
+def _served_field_ids(uow: UnitOfWork, counter: Counter) -> list[uuid.UUID]:
+    if counter.fields:
+        return [f.id for f in counter.fields if f.active]
+    return list(
+        uow.session.scalars(
+            select(Field.id).where(Field.office_id == counter.office_id, Field.active.is_(True))
+        )
+    )
+
+
+def _normals_since_priority(uow: UnitOfWork, counter: Counter, day: date, owed: int) -> int:
+    """Normal calls at this counter since its last priority call; ``owed`` when there was none.
+
+    A counter that has not served a priority ticket yet today owes one: an elderly citizen
+    arriving at opening time is not made to wait behind N others first.
+    """
+    classes = uow.session.scalars(
+        select(Ticket.ticket_class)
+        .where(Ticket.counter_id == counter.id, Ticket.day == day, Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc())
+        .limit(owed)
+    )
+    for count, cls in enumerate(classes):
+        if cls == TicketClass.PRIORITY.value:
+            return count
+    return owed
+
+
+def _current_at_counter(uow: UnitOfWork, counter: Counter, day: date) -> list[Ticket]:
+    return list(
+        uow.session.scalars(
+            select(Ticket).where(
+                Ticket.counter_id == counter.id,
+                Ticket.day == day,
+                Ticket.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+            )
+        )
+    )
+
+
+def call_next(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    counter_number: int,
+    staff_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TicketInfo | None:
+    """Call the next waiting ticket to the counter by the office's priority policy.
+
+    The chosen row is locked with FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite serialises
+    writers), so two counters calling at once never get the same ticket. The ticket the
+    counter had in hand is finished first. None when nobody waits.
+    """
+    now = now or datetime.now()
+    day = now.date()
+    office = uow.session.get(Office, office_id)
+    if office is None:
+        raise NotFound("Không tìm thấy đơn vị trong cơ sở dữ liệu.")
+    policy = office_info(office).policy
+    counter = find_counter(uow, office_id, counter_number)
+    for current in _current_at_counter(uow, counter, day):
+        _apply(uow, current, TicketAction.FINISH, now=now, staff_id=staff_id)
+
+    field_ids = _served_field_ids(uow, counter)
+    base = _waiting(office_id, day).where(
+        Ticket.field_id.in_(field_ids),
+        or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id),
+    )
+
+    def first_of(cls: TicketClass) -> Ticket | None:
+        query = (
+            base.where(Ticket.ticket_class == cls.value)
+            .order_by(Ticket.issued_at, Ticket.number)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=Ticket)
+        )
+        return uow.session.scalars(query).first()
+
+    preferred = choose_class(
+        policy,
+        normals_since_priority=_normals_since_priority(
+            uow, counter, day, policy.normal_per_priority
+        ),
+        priority_waiting=True,
+        normal_waiting=True,
+    )
+    order = [preferred] if preferred else []
+    order += [c for c in (TicketClass.PRIORITY, TicketClass.NORMAL) if c not in order]
+    ticket = None
+    for cls in order:
+        ticket = first_of(cls)
+        if ticket is not None:
+            break
+    if ticket is None:
+        uow.commit()
+        return None
+    ticket.counter_id = counter.id
+    ticket.counter = counter
+    _apply(uow, ticket, TicketAction.CALL, now=now, staff_id=staff_id)
+    info = _info(ticket)
+    uow.commit()
+    return info
+
+
+def _apply(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    action: TicketAction,
+    *,
+    now: datetime,
+    staff_id: uuid.UUID | None,
+) -> None:
+    """Move a ticket through its state machine, stamp the time and record the event."""
+    try:
+        new_state = next_ticket_state(TicketState(ticket.state), action)
+    except ValueError as exc:
+        raise Conflict(str(exc)) from exc
+    ticket.state = new_state.value
+    if action in (TicketAction.CALL, TicketAction.RECALL, TicketAction.CALL_BACK):
+        ticket.called_at = now
+        ticket.call_count += 1
+    elif action is TicketAction.START:
+        ticket.started_at = now
+    elif action in (TicketAction.FINISH, TicketAction.SKIP):
+        ticket.finished_at = now
+    if staff_id is not None:
+        ticket.served_by_id = staff_id
+    uow.audit(
+        f"ticket.{action.value}",
+        office_id=ticket.office_id,
+        subject_id=ticket.id,
+        actor_id=staff_id,
+        at=now,
+        display=ticket.display,
+        state=new_state.value,
+    )
+
+
+def act_on_ticket(
+    uow: UnitOfWork,
+    *,
+    ticket_id: uuid.UUID,
+    action: TicketAction,
+    staff_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """Recall, start serving, finish, mark no-show or call back one ticket."""
+    now = now or datetime.now()
+    ticket = uow.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).first()
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    _apply(uow, ticket, action, now=now, staff_id=staff_id)
+    info = _info(ticket)
+    uow.commit()
+    return info
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Live counts for the day: waiting per field code, and totals by state."""
+
+    waiting_by_field: dict[str, int]
+    by_state: dict[str, int]
+
+
+def queue_counts(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> QueueCounts:
+    """Counts for screens: waiting per field and tickets per state today."""
+    waiting = uow.session.execute(
+        select(Field.code, func.count(Ticket.id))
+        .join(Ticket, Ticket.field_id == Field.id)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == day,
+            Ticket.state == TicketState.WAITING.value,
+        )
+        .group_by(Field.code)
+    ).all()
+    states = uow.session.execute(
+        select(Ticket.state, func.count(Ticket.id))
+        .where(Ticket.office_id == office_id, Ticket.day == day)
+        .group_by(Ticket.state)
+    ).all()
+    return QueueCounts(
+        waiting_by_field={code: int(n) for code, n in waiting},
+        by_state={state: int(n) for state, n in states},
+    )

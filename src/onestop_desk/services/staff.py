@@ -1,0 +1,139 @@
+"""Staff accounts: argon2 password hashes, roles, lockout after repeated failures."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from onestop_desk.db.models import StaffUser
+from onestop_desk.errors import AuthenticationFailed, InputError
+from onestop_desk.services.uow import UnitOfWork
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+
+
+class Role(StrEnum):
+    RECEPTION = "reception"
+    HEAD = "head"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.RECEPTION: "Cán bộ tiếp nhận",
+    Role.HEAD: "Lãnh đạo trung tâm",
+    Role.ADMIN: "Quản trị hệ thống",
+}
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: Role
+
+
+def _info(user: StaffUser) -> StaffInfo:
+    return StaffInfo(user.id, user.username, user.full_name, Role(user.role))
+
+
+def create_staff(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    username: str,
+    full_name: str,
+    password: str,
+    role: Role,
+    now: datetime | None = None,
+) -> StaffInfo:
+    """Create an account; the password is stored only as an argon2 hash."""
+    now = now or datetime.now()
+    username = username.strip().lower()
+    if not username or not username.replace(".", "").replace("_", "").isalnum():
+        raise InputError(
+            f"Tên đăng nhập '{username}' không hợp lệ.",
+            "Chỉ dùng chữ không dấu, chữ số, dấu chấm hoặc gạch dưới.",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if not full_name.strip():
+        raise InputError("Cần nhập họ và tên của cán bộ.")
+    taken = uow.session.scalar(
+        select(func.count()).select_from(StaffUser).where(StaffUser.username == username)
+    )
+    if taken:
+        raise InputError(f"Tên đăng nhập '{username}' đã có người dùng.")
+    user = StaffUser(
+        office_id=office_id,
+        username=username,
+        full_name=full_name.strip(),
+        password_hash=_hasher.hash(password),
+        role=role.value,
+        active=True,
+        failed_logins=0,
+        created_at=now,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    uow.audit("staff.created", office_id=office_id, subject_id=user.id, at=now, role=role.value)
+    return _info(user)
+
+
+def authenticate(
+    uow: UnitOfWork, *, username: str, password: str, now: datetime | None = None
+) -> StaffInfo:
+    """Check a login; after 5 failures in a row the account is locked for 15 minutes.
+
+    Commits either way: a failure count must survive the failed attempt.
+    """
+    now = now or datetime.now()
+    wrong = AuthenticationFailed(
+        "Sai tên đăng nhập hoặc mật khẩu.", "Kiểm tra bộ gõ tiếng Việt và phím Caps Lock."
+    )
+    user = uow.session.scalar(
+        select(StaffUser).where(StaffUser.username == username.strip().lower()).with_for_update()
+    )
+    if user is None or not user.active:
+        raise wrong
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise AuthenticationFailed(
+            "Tài khoản đang bị tạm khoá do nhập sai mật khẩu nhiều lần.",
+            f"Thử lại sau khoảng {minutes} phút, hoặc nhờ quản trị viên mở khoá.",
+        )
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        kind = "staff.login_failed"
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+            kind = "staff.locked"
+        uow.audit(kind, office_id=user.office_id, subject_id=user.id, at=now)
+        uow.commit()
+        if kind == "staff.locked":
+            raise AuthenticationFailed(
+                "Nhập sai mật khẩu quá 5 lần: tài khoản bị tạm khoá 15 phút.",
+                "Nhờ quản trị viên mở khoá nếu cần làm việc ngay.",
+            ) from None
+        raise wrong from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    uow.audit("staff.login", office_id=user.office_id, subject_id=user.id, actor_id=user.id, at=now)
+    uow.commit()
+    return _info(user)

@@ -1,0 +1,106 @@
+"""Staff accounts on real databases: hashes, roles, lockout."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from onestop_desk.db.database import Database
+from onestop_desk.db.models import AuditEvent, StaffUser
+from onestop_desk.errors import AuthenticationFailed, InputError
+from onestop_desk.services.office import find_office
+from onestop_desk.services.seed import DEMO_PASSWORD
+from onestop_desk.services.staff import Role, authenticate, create_staff
+from onestop_desk.services.uow import UnitOfWork
+
+NOW = datetime(2026, 11, 23, 8, 0)
+
+
+def _login(database: Database, username: str, password: str, at: datetime = NOW):  # type: ignore[no-untyped-def]
+    with UnitOfWork(database) as uow:
+        return authenticate(uow, username=username, password=password, now=at)
+
+
+def test_demo_reception_account_logs_in(database: Database) -> None:
+    info = _login(database, "TiepNhan1 ", DEMO_PASSWORD)
+    assert (info.username, info.full_name, info.role) == (
+        "tiepnhan1",
+        "Nguyễn Thị Hoa",
+        Role.RECEPTION,
+    )
+
+
+def test_password_is_stored_only_as_an_argon2_hash(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        office = find_office(uow)
+        create_staff(
+            uow,
+            office_id=office.id,
+            username="tiepnhan3",
+            full_name="Phạm Thị Lan",
+            password="Mật-khẩu-2026",
+            role=Role.RECEPTION,
+            now=NOW,
+        )
+        uow.commit()
+    with UnitOfWork(database, readonly=True) as uow:
+        stored = uow.session.scalar(
+            select(StaffUser.password_hash).where(StaffUser.username == "tiepnhan3")
+        )
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert "Mật-khẩu-2026" not in stored
+    assert _login(database, "tiepnhan3", "Mật-khẩu-2026").full_name == "Phạm Thị Lan"
+
+
+def test_short_password_and_duplicate_username_are_refused(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        office = find_office(uow)
+        with pytest.raises(InputError, match="ít nhất 8 ký tự"):
+            create_staff(
+                uow,
+                office_id=office.id,
+                username="moi",
+                full_name="A",
+                password="123",
+                role=Role.RECEPTION,
+                now=NOW,
+            )
+        with pytest.raises(InputError, match="đã có người dùng"):
+            create_staff(
+                uow,
+                office_id=office.id,
+                username="admin",
+                full_name="B",
+                password="khac-12345",
+                role=Role.ADMIN,
+                now=NOW,
+            )
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(database: Database) -> None:
+    for i in range(4):
+        with pytest.raises(AuthenticationFailed, match="Sai tên đăng nhập hoặc mật khẩu"):
+            _login(database, "tiepnhan2", "sai-mat-khau", NOW + timedelta(seconds=i))
+    with pytest.raises(AuthenticationFailed, match="tạm khoá 15 phút"):
+        _login(database, "tiepnhan2", "sai-mat-khau", NOW + timedelta(seconds=5))
+    # Locked: even the right password is refused until the lock expires.
+    with pytest.raises(AuthenticationFailed, match="đang bị tạm khoá"):
+        _login(database, "tiepnhan2", DEMO_PASSWORD, NOW + timedelta(minutes=10))
+    assert _login(database, "tiepnhan2", DEMO_PASSWORD, NOW + timedelta(minutes=16)).username
+    with UnitOfWork(database, readonly=True) as uow:
+        kinds = list(
+            uow.session.scalars(
+                select(AuditEvent.kind)
+                .where(AuditEvent.kind.like("staff.%"), AuditEvent.at >= NOW)
+                .order_by(AuditEvent.at)
+            )
+        )
+    assert kinds == ["staff.login_failed"] * 4 + ["staff.locked", "staff.login"]
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(database: Database) -> None:
+    with pytest.raises(AuthenticationFailed, match="Sai tên đăng nhập hoặc mật khẩu"):
+        _login(database, "khong-co-ai", DEMO_PASSWORD)

@@ -1,0 +1,40 @@
+"""Secrets come from the OS keyring, never from a plaintext fallback."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from keyring.backends.fail import Keyring as FailKeyring
+from keyrings.alt.file import PlaintextKeyring
+
+from onestop_desk.errors import SecretStoreUnavailable
+from onestop_desk.secrets import get_secret, set_secret, with_keyring_password
+
+
+@pytest.fixture
+def file_keyring() -> PlaintextKeyring:
+    backend = PlaintextKeyring()
+    keyring.set_keyring(backend)
+    return backend
+
+
+def test_password_missing_from_url_comes_from_the_keyring(file_keyring: PlaintextKeyring) -> None:
+    set_secret("db:desk@server.local:5432/onestop", "bí-mật")
+    url = with_keyring_password("postgresql://desk@server.local/onestop")
+    assert url.password == "bí-mật"
+    # A password in the URL wins, and SQLite URLs are left alone.
+    assert with_keyring_password("postgresql://desk:khac@server.local/onestop").password == "khac"
+    assert with_keyring_password("sqlite:///x.db").password is None
+
+
+def test_no_keyring_backend_is_a_clear_error_not_a_plaintext_fallback() -> None:
+    keyring.set_keyring(FailKeyring())
+    with pytest.raises(SecretStoreUnavailable, match="kho mật khẩu"):
+        get_secret("anything")
+    with pytest.raises(SecretStoreUnavailable):
+        with_keyring_password("postgresql://desk@server.local/onestop")
+    assert get_secret.__module__ == "onestop_desk.secrets"
+
+
+def test_unknown_secret_is_none(file_keyring: PlaintextKeyring) -> None:
+    assert get_secret("db:nobody@nowhere:5432/none") is None
