@@ -43,6 +43,15 @@ class PrinterSettings:
 
 
 @dataclass
+class DisplaySettings:
+    """The waiting-room display's voice: bundled clips or a system voice, volume 0-100."""
+
+    voice: str = "clips"
+    volume: int = 80
+    muted: bool = False
+
+
+@dataclass
 class LogSettings:
     """Log verbosity of the rotating log files."""
 
@@ -57,6 +66,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     log: LogSettings = field(default_factory=LogSettings)
 
 
@@ -79,7 +89,13 @@ class Paths:
     def ensure(self) -> None:
         """Create the folders if they do not exist yet."""
         for folder in (self.config_dir, self.data_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"Không tạo được thư mục {folder}: {exc.strerror or exc}.",
+                    "Chọn thư mục khác bằng --data-dir, hoặc kiểm tra quyền ghi và chỗ trống.",
+                ) from exc
 
 
 def resolve_paths(data_dir: Path | None = None) -> Paths:
@@ -111,7 +127,7 @@ def _from_mapping(cls: type[Any], data: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise InputError(f"Mục [{name}] trong tệp cài đặt phải là một bảng.")
             kwargs[key] = _from_mapping(expected, value, name)  # type: ignore[arg-type]
-        elif isinstance(value, bool) or not isinstance(value, expected):
+        elif not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise InputError(
                 f"Giá trị của {name} trong tệp cài đặt không hợp lệ: {value!r}.",
                 f"Cần một giá trị kiểu {_type_label(expected)}.",
@@ -122,7 +138,7 @@ def _from_mapping(cls: type[Any], data: dict[str, Any], where: str) -> Any:
 
 
 def _type_label(tp: Any) -> str:
-    return {str: "chuỗi ký tự", int: "số nguyên"}.get(tp, str(tp))
+    return {str: "chuỗi ký tự", int: "số nguyên", bool: "true hoặc false"}.get(tp, str(tp))
 
 
 def load_settings(paths: Paths) -> Settings:

@@ -16,6 +16,11 @@ gui = logging.getLogger("onestop.gui")
 _configured: Path | None = None
 
 
+def log_file() -> Path | None:
+    """The file logs go to, or None before ``setup_logging``."""
+    return _configured
+
+
 def setup_logging(log_dir: Path, level: str = "INFO") -> Path:
     """Send the program's logs to ``log_dir/onestop-desk.log`` (5 files of 2 MB kept)."""
     global _configured  # noqa: PLW0603 - logging is process-wide by nature

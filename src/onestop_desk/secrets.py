@@ -6,8 +6,9 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import keyring.errors
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
+from onestop_desk.db.engine import parse_url
 from onestop_desk.errors import SecretStoreUnavailable
 
 SERVICE = "onestop-desk"
@@ -49,7 +50,7 @@ def database_secret_name(url: URL) -> str:
 
 def with_keyring_password(url_text: str) -> URL:
     """Parse a database URL and fill a missing PostgreSQL password from the keyring."""
-    url = make_url(url_text)
+    url = parse_url(url_text)
     if url.get_backend_name() != "postgresql" or url.password or not url.username:
         return url
     password = get_secret(database_secret_name(url))

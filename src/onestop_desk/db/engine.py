@@ -9,20 +9,31 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from onestop_desk.errors import DatabaseUnavailable
+from onestop_desk.errors import DatabaseUnavailable, InputError
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_CONNECT_TIMEOUT_S = 5
 READONLY = "onestop_readonly"
 
 
+def parse_url(text: str) -> URL:
+    """A database URL from user input, or a clear error saying what it should look like."""
+    try:
+        return make_url(text.strip())
+    except (ArgumentError, ValueError) as exc:
+        raise InputError(
+            f"Địa chỉ cơ sở dữ liệu '{text}' không hợp lệ.",
+            "Dạng đúng: postgresql://NGƯỜI_DÙNG@MÁY_CHỦ:CỔNG/TÊN_CSDL hoặc sqlite:///ĐƯỜNG_DẪN_TỆP.",
+        ) from exc
+
+
 def normalise_url(url: URL | str) -> URL:
     """Pick our drivers: psycopg 3 for PostgreSQL, the standard library for SQLite."""
-    url = make_url(url) if isinstance(url, str) else url
+    url = parse_url(url) if isinstance(url, str) else url
     backend = url.get_backend_name()
     if backend == "postgresql" and url.get_driver_name() != "psycopg":
         url = url.set(drivername="postgresql+psycopg")
@@ -57,7 +68,10 @@ def make_engine(url: URL | str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise unavailable(url, exc) from exc
         engine = create_engine(
             url,
             echo=echo,
