@@ -125,4 +125,17 @@ class PgServer:
 
     def restart(self) -> None:
         """Stop and start again on the same port (for reconnect tests)."""
-        self._cmd("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # -l again: without it the server would write to our pipe and never let it close.
+        self._cmd(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "server.log"),
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "restart",
+        )
