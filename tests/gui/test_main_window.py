@@ -41,7 +41,7 @@ def test_window_shows_office_database_and_live_waiting_count(
     # Another PC issues a ticket: the window catches up by itself on its next refresh.
     with UnitOfWork(database) as uow:
         issue_ticket(uow, office_id=find_office(uow).id, field_code="HT")
-    qtbot.waitUntil(lambda: window.waiting_label.text() == "1 người", timeout=5000)
+    qtbot.waitUntil(lambda: window.waiting_label.text() == "1 người", timeout=3000)
     assert "Hộ tịch: 1" in window.per_field_label.text()
 
 

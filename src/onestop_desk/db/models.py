@@ -193,6 +193,8 @@ class Ticket(Base):
             postgresql_where=text("transferred_from_id IS NULL"),
         ),
         Index("ix_ticket_queue", "office_id", "day", "state", "ticket_class", "issued_at"),
+        # What a counter has in hand and its recent calls (call_next, policy), without a scan.
+        Index("ix_ticket_counter_calls", "counter_id", "day", "called_at"),
     )
 
     id: Mapped[uuid.UUID] = _pk()
@@ -212,9 +214,14 @@ class Ticket(Base):
     call_count: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Last printing problem (None once printed): the counter offers a reprint.
+    print_error: Mapped[str | None] = mapped_column(Text)
 
-    field: Mapped[Field] = relationship(lazy="joined")
-    counter: Mapped[Counter | None] = relationship(lazy="joined")
+    # Plain lazy loads: fields and counters are usually in the session already, and a join
+    # here would be paid on every candidate row call_next looks at.
+    field: Mapped[Field] = relationship()
+    counter: Mapped[Counter | None] = relationship()
 
 
 class TicketCounter(Base):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -20,12 +20,14 @@ from sqlalchemy import func, select
 from onestop_desk.context import AppContext
 from onestop_desk.db.models import Dossier, Field, Procedure, StaffUser
 from onestop_desk.errors import KnownError
+from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.services.office import OfficeInfo, find_office, office_info
 from onestop_desk.services.queue import QueueCounts, queue_counts
 from onestop_desk.services.uow import UnitOfWork
 
-REFRESH_MS = 2000
+# Changes arrive through the ChangeWatcher; the timer only catches a new day and lost signals.
+REFRESH_MS = 15000
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def read_snapshot(ctx: AppContext) -> Snapshot:
 
 
 class MainWindow(QMainWindow):
-    """Overview window; refreshes itself from the database every two seconds."""
+    """Overview window; refreshes itself whenever the shared database changes."""
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -116,17 +118,28 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._busy = False
+        self._again = False
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self.watcher = ChangeWatcher(ctx.database, self)
+        self.watcher.sig_changed.connect(self.refresh)
+        self.watcher.start()
         self.refresh()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.timer.stop()
+        self.watcher.stop()
+        super().closeEvent(event)
 
     def refresh(self) -> None:
         """Read the counts in the background (never on the GUI thread)."""
         if self._busy:
+            self._again = True  # a change arrived mid-read: read once more afterwards
             return
         self._busy = True
+        self._again = False
         QueryOp(
             lambda: read_snapshot(self.ctx),
             success=self._show,
@@ -134,8 +147,13 @@ class MainWindow(QMainWindow):
             parent=self,
         ).run_in_background()
 
-    def _show(self, snap: Snapshot) -> None:
+    def _done(self) -> None:
         self._busy = False
+        if self._again:
+            self.refresh()
+
+    def _show(self, snap: Snapshot) -> None:
+        self._done()
         o = snap.office
         self.center_label.setText(o.center_name.upper())
         self.place_label.setText(
@@ -162,7 +180,7 @@ class MainWindow(QMainWindow):
         )
 
     def _failed(self, exc: Exception) -> None:
-        self._busy = False
+        self._done()
         text = (
             exc.user_text()
             if isinstance(exc, KnownError)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from onestop_desk.core.queue_policy import TicketClass, choose_class
+from onestop_desk.core.queue_policy import TicketClass, choose_class, predict_order
 from onestop_desk.core.ticket import (
     PriorityReason,
     TicketAction,
@@ -18,7 +18,7 @@ from onestop_desk.core.ticket import (
     next_ticket_state,
 )
 from onestop_desk.db.models import Counter, Field, Office, Ticket, TicketCounter
-from onestop_desk.errors import Conflict, NotFound
+from onestop_desk.errors import Conflict, InputError, NotFound
 from onestop_desk.services.office import find_counter, find_field, office_info
 from onestop_desk.services.uow import UnitOfWork
 
@@ -39,6 +39,8 @@ class TicketInfo:
     called_at: datetime | None
     counter_number: int | None
     waiting_ahead: int
+    printed_at: datetime | None = None
+    print_error: str | None = None
 
 
 def _info(ticket: Ticket, waiting_ahead: int = 0) -> TicketInfo:
@@ -55,6 +57,8 @@ def _info(ticket: Ticket, waiting_ahead: int = 0) -> TicketInfo:
         called_at=ticket.called_at,
         counter_number=ticket.counter.number if ticket.counter else None,
         waiting_ahead=waiting_ahead,
+        printed_at=ticket.printed_at,
+        print_error=ticket.print_error,
     )
 
 
@@ -330,3 +334,334 @@ def queue_counts(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> QueueCo
         waiting_by_field={code: int(n) for code, n in waiting},
         by_state={state: int(n) for state, n in states},
     )
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """A ticket in a counter's waiting list, in the order the policy will call it."""
+
+    id: uuid.UUID
+    display: str
+    field_code: str
+    field_name: str
+    priority: bool
+    priority_reason: PriorityReason | None
+    issued_at: datetime
+    waited_minutes: int
+    transferred: bool
+
+
+def _served(
+    uow: UnitOfWork, office_id: uuid.UUID, counter_number: int
+) -> tuple[Counter, list[uuid.UUID]]:
+    counter = find_counter(uow, office_id, counter_number)
+    return counter, _served_field_ids(uow, counter)
+
+
+def waiting_list(
+    uow: UnitOfWork, *, office_id: uuid.UUID, counter_number: int, now: datetime | None = None
+) -> list[WaitingTicket]:
+    """Who waits for this counter, in the order ``call_next`` would call them."""
+    now = now or datetime.now()
+    day = now.date()
+    office = uow.session.get(Office, office_id)
+    if office is None:
+        raise NotFound("Không tìm thấy đơn vị trong cơ sở dữ liệu.")
+    policy = office_info(office).policy
+    counter, field_ids = _served(uow, office_id, counter_number)
+    rows = uow.session.execute(
+        select(Ticket, Field.code, Field.name)
+        .join(Field, Field.id == Ticket.field_id)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == day,
+            Ticket.state == TicketState.WAITING.value,
+            Ticket.field_id.in_(field_ids),
+            or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id),
+        )
+        .order_by(Ticket.issued_at, Ticket.number)
+    ).all()
+    items = [
+        WaitingTicket(
+            id=t.id,
+            display=t.display,
+            field_code=code,
+            field_name=name,
+            priority=t.ticket_class == TicketClass.PRIORITY.value,
+            priority_reason=PriorityReason(t.priority_reason) if t.priority_reason else None,
+            issued_at=t.issued_at,
+            waited_minutes=max(0, int((now - t.issued_at).total_seconds() // 60)),
+            transferred=t.transferred_from_id is not None,
+        )
+        for t, code, name in rows
+    ]
+    owed = _normals_since_priority(uow, counter, day, policy.normal_per_priority)
+    return predict_order(
+        policy,
+        [w for w in items if w.priority],
+        [w for w in items if not w.priority],
+        normals_since_priority=owed,
+    )
+
+
+def ticket_in_hand(
+    uow: UnitOfWork, *, office_id: uuid.UUID, counter_number: int, day: date
+) -> TicketInfo | None:
+    """The ticket the counter has called or is serving, if any."""
+    counter = find_counter(uow, office_id, counter_number)
+    current = _current_at_counter(uow, counter, day)
+    return _info(current[-1]) if current else None
+
+
+def missed_tickets(
+    uow: UnitOfWork, *, office_id: uuid.UUID, counter_number: int, day: date
+) -> list[TicketInfo]:
+    """Tickets this counter marked as no-show today, latest first (they can be called back)."""
+    counter = find_counter(uow, office_id, counter_number)
+    rows = uow.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.counter_id == counter.id,
+            Ticket.day == day,
+            Ticket.state == TicketState.NO_SHOW.value,
+        )
+        .order_by(Ticket.finished_at.desc())
+    )
+    return [_info(t) for t in rows]
+
+
+def call_back(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    counter_number: int,
+    staff_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """Call a missed (no-show) ticket again to this counter, finishing the one in hand."""
+    now = now or datetime.now()
+    counter = find_counter(uow, office_id, counter_number)
+    ticket = uow.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).first()
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    for current in _current_at_counter(uow, counter, now.date()):
+        _apply(uow, current, TicketAction.FINISH, now=now, staff_id=staff_id)
+    ticket.counter_id = counter.id
+    ticket.counter = counter
+    _apply(uow, ticket, TicketAction.CALL_BACK, now=now, staff_id=staff_id)
+    info = _info(ticket)
+    uow.commit()
+    return info
+
+
+def transfer_ticket(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    to_counter: int | None = None,
+    to_field: str | None = None,
+    staff_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> TicketInfo:
+    """Send the citizen to another counter or field with the same number, ahead of newcomers.
+
+    The row at this counter ends as transferred; a new waiting row keeps the number and the
+    original issue time (so it is called before people who came later).
+    """
+    now = now or datetime.now()
+    if to_counter is None and to_field is None:
+        raise InputError("Chọn quầy hoặc lĩnh vực để chuyển đến.")
+    ticket = uow.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).first()
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    field = find_field(uow, office_id, to_field) if to_field else ticket.field
+    counter = find_counter(uow, office_id, to_counter) if to_counter is not None else None
+    if counter is not None and counter.fields and field.id not in {f.id for f in counter.fields}:
+        raise InputError(
+            f"Quầy số {counter.number} không nhận lĩnh vực {field.name}.",
+            "Chọn quầy khác hoặc chuyển theo lĩnh vực.",
+        )
+    _apply(uow, ticket, TicketAction.TRANSFER, now=now, staff_id=staff_id)
+    requeued = Ticket(
+        office_id=ticket.office_id,
+        day=ticket.day,
+        field_id=field.id,
+        number=ticket.number,
+        display=ticket.display,
+        ticket_class=ticket.ticket_class,
+        priority_reason=ticket.priority_reason,
+        state=TicketState.WAITING.value,
+        counter_id=counter.id if counter else None,
+        transferred_from_id=ticket.id,
+        issued_at=ticket.issued_at,
+        call_count=0,
+    )
+    requeued.field = field
+    requeued.counter = counter
+    uow.session.add(requeued)
+    uow.session.flush()
+    uow.audit(
+        "ticket.requeued",
+        office_id=office_id,
+        subject_id=requeued.id,
+        actor_id=staff_id,
+        at=now,
+        display=requeued.display,
+        from_ticket=str(ticket.id),
+        to_counter=to_counter,
+        to_field=field.code,
+    )
+    info = _info(requeued)
+    uow.commit()
+    return info
+
+
+@dataclass(frozen=True)
+class CounterBoard:
+    """One counter on the waiting-room display."""
+
+    number: int
+    name: str
+    display: str | None
+    state: TicketState | None
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call as the display shows and announces it; (ticket_id, call_count) is unique."""
+
+    ticket_id: uuid.UUID
+    display: str
+    counter_number: int
+    called_at: datetime
+    call_count: int
+
+
+@dataclass(frozen=True)
+class DisplayBoard:
+    """Everything the waiting-room display shows, read in one go."""
+
+    center_name: str
+    counters: list[CounterBoard]
+    recent_calls: list[CallRecord]
+    waiting_by_field: list[tuple[str, str, int]]
+
+
+def display_board(
+    uow: UnitOfWork, *, office_id: uuid.UUID, day: date, recent: int = 6
+) -> DisplayBoard:
+    """Counters with their number in hand, the latest calls, and who waits per field."""
+    office = uow.session.get(Office, office_id)
+    if office is None:
+        raise NotFound("Không tìm thấy đơn vị trong cơ sở dữ liệu.")
+    counters = list(
+        uow.session.scalars(
+            select(Counter)
+            .where(Counter.office_id == office_id, Counter.active.is_(True))
+            .order_by(Counter.number)
+        )
+    )
+    in_hand: dict[uuid.UUID, Ticket] = {}
+    for t in uow.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == day,
+            Ticket.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+        )
+        .order_by(Ticket.called_at)
+    ):
+        if t.counter_id is not None:
+            in_hand[t.counter_id] = t
+    calls = uow.session.execute(
+        select(Ticket.id, Ticket.display, Counter.number, Ticket.called_at, Ticket.call_count)
+        .join(Counter, Counter.id == Ticket.counter_id)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == day,
+            Ticket.called_at.is_not(None),
+        )
+        .order_by(Ticket.called_at.desc())
+        .limit(recent)
+    ).all()
+    counts = dict(queue_counts(uow, office_id=office_id, day=day).waiting_by_field)
+    fields = uow.session.execute(
+        select(Field.code, Field.name)
+        .where(Field.office_id == office_id, Field.active.is_(True))
+        .order_by(Field.sort_order, Field.code)
+    ).all()
+    return DisplayBoard(
+        center_name=office.center_name,
+        counters=[
+            CounterBoard(
+                number=c.number,
+                name=c.name,
+                display=in_hand[c.id].display if c.id in in_hand else None,
+                state=TicketState(in_hand[c.id].state) if c.id in in_hand else None,
+            )
+            for c in counters
+        ],
+        recent_calls=[
+            CallRecord(ticket_id=i, display=d, counter_number=n, called_at=at, call_count=cc)
+            for i, d, n, at, cc in calls
+            if at is not None  # the query asks for called tickets only; this tells mypy
+        ],
+        waiting_by_field=[(code, name, counts.get(code, 0)) for code, name in fields],
+    )
+
+
+def record_print_result(
+    uow: UnitOfWork,
+    *,
+    ticket_id: uuid.UUID,
+    error: str | None,
+    now: datetime | None = None,
+) -> None:
+    """Remember whether the ticket's paper came out; a failure shows as a warning at counters."""
+    now = now or datetime.now()
+    ticket = uow.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    if error is None:
+        ticket.printed_at = now
+        ticket.print_error = None
+    else:
+        ticket.print_error = error
+    uow.audit(
+        "ticket.printed" if error is None else "ticket.print_failed",
+        office_id=ticket.office_id,
+        subject_id=ticket.id,
+        at=now,
+        display=ticket.display,
+        error=error,
+    )
+    uow.commit()
+
+
+def unprinted_tickets(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> list[TicketInfo]:
+    """Today's waiting tickets whose paper did not come out (the staff offer a reprint)."""
+    rows = uow.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.office_id == office_id,
+            Ticket.day == day,
+            Ticket.print_error.is_not(None),
+            Ticket.state == TicketState.WAITING.value,
+        )
+        .order_by(Ticket.issued_at)
+    )
+    return [_info(t) for t in rows]
+
+
+def get_ticket(uow: UnitOfWork, ticket_id: uuid.UUID) -> TicketInfo:
+    """One ticket, e.g. to print it again."""
+    ticket = uow.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    return _info(ticket)

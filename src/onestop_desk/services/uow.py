@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from onestop_desk.db.database import Database
 from onestop_desk.db.engine import is_connection_error, unavailable
 from onestop_desk.db.models import AuditEvent
+from onestop_desk.db.notify import announce_change
 
 
 class UnitOfWork:
@@ -55,8 +56,10 @@ class UnitOfWork:
             raise unavailable(self.database.url, exc) from exc
 
     def commit(self) -> None:
-        """Make the transaction's changes permanent."""
+        """Make the transaction's changes permanent and tell the other PCs to look again."""
         try:
+            if not self.readonly and self.database.is_postgresql:
+                announce_change(self.session, self.source)
             self.session.commit()
         except SQLAlchemyError as exc:
             if is_connection_error(exc):
