@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from typing import Any, NoReturn
 from onestop_desk import __version__
 from onestop_desk.errors import InputError, KnownError
 from onestop_desk.log import cli as log
+from onestop_desk.log import log_file
 
 # Until open_context starts the log file (cccd parse never does), logging's last-resort handler
 # would echo every warning to stderr, class name and all, beside the Vietnamese message.
@@ -44,6 +46,13 @@ _ARGPARSE_MESSAGES: tuple[tuple[str, str], ...] = (
 
 class Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are Vietnamese and exit with code 2."""
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        formatter.add_usage(
+            self.usage, self._actions, self._mutually_exclusive_groups, prefix="Cách dùng: "
+        )
+        return formatter.format_help()
 
     def error(self, message: str) -> NoReturn:
         for pattern, replacement in _ARGPARSE_MESSAGES:
@@ -164,6 +173,33 @@ def build_parser() -> Parser:
         help="số ưu tiên; lý do: elderly, disability, pregnant, small_children, merit",
     )
     ti.add_argument("--json", action="store_true")
+    ti.add_argument(
+        "--print",
+        dest="print_url",
+        nargs="?",
+        const="",
+        metavar="ĐỊA_CHỈ",
+        help="in phiếu ra máy in, ví dụ net:192.168.1.50 (bỏ trống: máy in trong cài đặt)",
+    )
+    ti.add_argument(
+        "--width", type=int, metavar="ĐIỂM", help="khổ in: 384 (58 mm), 576 (80 mm) hoặc 512"
+    )
+
+    printer = sub.add_parser("printer", help="máy in phiếu").add_subparsers(
+        dest="printer_command", metavar="LỆNH", required=True
+    )
+    pt = printer.add_parser("test", help="in trang thử: chữ tiếng Việt đủ dấu và thước đo khổ in")
+    pt.add_argument(
+        "url",
+        nargs="?",
+        metavar="ĐỊA_CHỈ",
+        help="usb:VID:PID, net:MÁY[:CỔNG], serial:CỔNG[@TỐC_ĐỘ], win32:TÊN, file:ĐƯỜNG_DẪN, "
+        "dummy hoặc preview (bỏ trống: máy in trong cài đặt)",
+    )
+    pt.add_argument(
+        "--width", type=int, metavar="ĐIỂM", help="khổ in: 384 (58 mm), 576 (80 mm) hoặc 512"
+    )
+    pt.add_argument("--no-cut", action="store_true", help="không cắt giấy (máy không có dao cắt)")
 
     queue = sub.add_parser("queue", help="gọi số").add_subparsers(
         dest="queue_command", metavar="LỆNH", required=True
@@ -225,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:
         log.exception("unexpected error in command %s", args.command)
+        if log_file() is None:
+            traceback.print_exc()  # no log file yet: stderr is the only place left
         print(
             "Lỗi không mong muốn trong chương trình. Chi tiết đã ghi vào nhật ký; "
             "hãy gửi tệp nhật ký cho bộ phận hỗ trợ.",
@@ -337,14 +375,10 @@ def _db_info(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def _db_set_password(args: argparse.Namespace) -> int:
-    from sqlalchemy.engine import make_url
-
+    from onestop_desk.db.engine import parse_url
     from onestop_desk.secrets import database_secret_name, set_secret
 
-    try:
-        url = make_url(args.url)
-    except Exception:
-        raise InputError(f"Địa chỉ cơ sở dữ liệu '{args.url}' không hợp lệ.") from None
+    url = parse_url(args.url)
     if url.get_backend_name() != "postgresql" or not url.username:
         raise InputError(
             "Cần địa chỉ PostgreSQL có tên người dùng: postgresql://NGƯỜI_DÙNG@MÁY_CHỦ/CSDL."
@@ -439,6 +473,66 @@ def _ticket_json(t: Any) -> dict[str, Any]:
     }
 
 
+def _printer_choice(ctx: Any, url: str | None, width: int | None) -> tuple[str, int]:
+    """The printer URL and paper width: from the command line, else this PC's settings."""
+    return url or ctx.settings.printer.ticket_url, width or ctx.settings.printer.width_dots
+
+
+def _after_print(url: str, data: bytes | None, sink: Any) -> str:
+    """What the user learns once a job went out (dummy bytes, preview saved as PNG)."""
+    import tempfile
+
+    from onestop_desk.printing.printers import parse_printer_url
+
+    image = sink.latest()
+    if image is not None:
+        path = Path(tempfile.gettempdir()) / "onestop-desk-preview.png"
+        image.save(path)
+        return f"Đã lưu bản xem trước vào {path}."
+    if data is not None:
+        return f"Máy in giả lập đã nhận {len(data)} byte."
+    return f"Đã gửi tới {parse_printer_url(url).describe()}."
+
+
+def _printer_test(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.printing.printers import PreviewSink, print_test_page
+
+    url, width = _printer_choice(ctx, args.url, args.width)
+    sink = PreviewSink()
+    data = print_test_page(url, width_dots=width, cut=not args.no_cut, preview=sink)
+    print(f"Trang in thử khổ {width} điểm: {_after_print(url, data, sink)}")
+    return EXIT_OK
+
+
+def _print_issued_ticket(
+    ctx: Any, args: argparse.Namespace, ticket: Any, center_name: str
+) -> tuple[str | None, KnownError | None]:
+    """Print a committed ticket; a printer problem leaves the ticket valid and is returned."""
+    from onestop_desk.core.ticket import priority_label
+    from onestop_desk.printing.layout import TicketContent
+    from onestop_desk.printing.printers import PreviewSink, print_ticket
+
+    url, width = _printer_choice(ctx, args.print_url, args.width)
+    label = None  # "" prints a priority band without a reason
+    if ticket.ticket_class.value == "priority":
+        label = priority_label(ticket.priority_reason) if ticket.priority_reason else ""
+    content = TicketContent(
+        center_name=center_name,
+        display=ticket.display,
+        field_name=ticket.field_name,
+        waiting_ahead=ticket.waiting_ahead,
+        issued_at=ticket.issued_at,
+        priority_label=label,
+    )
+    sink = PreviewSink()
+    try:
+        data = print_ticket(url, content, width_dots=width, preview=sink)
+    except KnownError as exc:  # printer offline, out of paper, unusable width...
+        log.warning("ticket %s issued, not printed: %s", ticket.display, exc.message)
+        return None, exc
+    return _after_print(url, data, sink), None
+
+
 def _ticket_issue(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk.core.ticket import PriorityReason
     from onestop_desk.services.queue import issue_ticket
@@ -452,9 +546,14 @@ def _ticket_issue(ctx: Any, args: argparse.Namespace) -> int:
             raise InputError(
                 f"Lý do ưu tiên '{args.priority}' không có.", f"Chọn một trong: {choices}."
             ) from None
+    if args.print_url is not None:
+        from onestop_desk.printing.printers import parse_printer_url
+
+        parse_printer_url(_printer_choice(ctx, args.print_url, args.width)[0])  # before issuing
     _ready(ctx)
     with _uow(ctx) as uow:
         office = _office(ctx, uow)
+        center_name = office.center_name
         ticket = issue_ticket(
             uow,
             office_id=office.id,
@@ -462,12 +561,29 @@ def _ticket_issue(ctx: Any, args: argparse.Namespace) -> int:
             priority=args.priority is not None,
             priority_reason=reason,
         )
+    # The ticket is committed: whatever the printer does, the number stays valid.
+    printed, print_error = None, None
+    if args.print_url is not None:
+        printed, print_error = _print_issued_ticket(ctx, args, ticket, center_name)
     if args.json:
-        _print_json(_ticket_json(ticket))
+        data = _ticket_json(ticket)
+        if args.print_url is not None:
+            data["printed"] = print_error is None
+            data["print_error"] = print_error.user_text() if print_error else None
+        _print_json(data)
     else:
         print(f"SỐ THỨ TỰ {ticket.display} — {ticket.field_name}")
         print(f"Số người đang chờ trước: {ticket.waiting_ahead}")
         print(f"Giờ lấy số: {ticket.issued_at:%d/%m/%Y %H:%M}")
+        if printed:
+            print(f"In phiếu: {printed}")
+    if print_error is not None:
+        print(
+            f"Cảnh báo: đã cấp số {ticket.display} nhưng chưa in được phiếu. "
+            f"{print_error.user_text()}",
+            file=sys.stderr,
+        )
+        return EXIT_USER
     return EXIT_OK
 
 
@@ -514,8 +630,6 @@ def _calendar_due(ctx: Any, args: argparse.Namespace) -> int:
         print(f"Hẹn trả kết quả: {result.due_at:%H giờ %M phút, ngày %d/%m/%Y}")
         for line in result.explanation:
             print(f"- {line}")
-        for s in result.skipped:
-            print(f"- Bỏ qua {s.day:%d/%m/%Y}: {s.reason}")
     return EXIT_OK
 
 
@@ -596,6 +710,7 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("field", "list"): _field_list,
     ("ticket", "issue"): _ticket_issue,
     ("queue", "call-next"): _queue_call_next,
+    ("printer", "test"): _printer_test,
     ("calendar", "due"): _calendar_due,
     ("calendar", "override-add"): _override_add,
     ("calendar", "override-list"): _override_list,

@@ -46,6 +46,18 @@ def _modules(sub: str) -> list[Path]:
         ),
         ("services", ("PySide6", "onestop_desk.gui")),
         ("db", ("PySide6", "onestop_desk.gui", "onestop_desk.services")),
+        (
+            "printing",
+            (
+                "PySide6",
+                "sqlalchemy",
+                "alembic",
+                "psycopg",
+                "onestop_desk.db",
+                "onestop_desk.services",
+                "onestop_desk.gui",
+            ),
+        ),
     ],
 )
 def test_layer_imports_point_down(layer: str, forbidden: tuple[str, ...]) -> None:

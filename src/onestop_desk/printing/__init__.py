@@ -1,0 +1,1 @@
+"""Printing: tickets and slips drawn as images and sent to ESC/POS thermal printers."""
