@@ -1,0 +1,1 @@
+"""The waiting-room display face: the TV screen of calls and its voice."""
