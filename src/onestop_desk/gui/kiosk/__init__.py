@@ -1,0 +1,57 @@
+"""The kiosk face: citizens pick a field (and a priority) on a touch screen and get a ticket."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from types import TracebackType
+
+from onestop_desk.context import AppContext
+from onestop_desk.errors import KnownError
+from onestop_desk.gui.kiosk.window import KioskTiming, KioskWindow
+
+__all__ = ["KioskTiming", "KioskWindow", "run_kiosk"]
+
+log = logging.getLogger("onestop.gui.kiosk")
+
+
+def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: bool = True) -> int:
+    """Open the kiosk (full screen) and run the event loop until it is closed (Ctrl+Shift+Q).
+
+    The database may be down at start: the kiosk shows its out-of-service screen and recovers.
+    """
+    from onestop_desk.gui.app import display_available
+
+    if not display_available():
+        raise KnownError(
+            "Không tìm thấy màn hình để mở máy lấy số (máy không có giao diện đồ hoạ).",
+            "Chạy trên máy có màn hình cảm ứng, hoặc thử trên máy chủ bằng Xvfb: "
+            "xvfb-run onestop-desk kiosk.",
+        )
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("OneStop Desk")
+    app.setOrganizationName("OneStopDesk")
+    window = KioskWindow(ctx, printer_url=printer_url)
+
+    def on_uncaught(
+        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        # A kiosk never shows a crash dialog: the error goes to the log, the citizen gets home.
+        log.error("kiosk: uncaught exception", exc_info=(kind, exc, tb))
+        window.recover()
+
+    previous_hook = sys.excepthook
+    sys.excepthook = on_uncaught
+    try:
+        if full_screen:
+            # Without a window manager (a bare X kiosk) full screen alone keeps the old size.
+            window.setGeometry(window.screen().geometry())
+            window.showFullScreen()
+        else:
+            window.show()
+        log.info("kiosk open on %s, printer %s", ctx.database.describe(), window.printer_url)
+        return int(app.exec())
+    finally:
+        sys.excepthook = previous_hook

@@ -1,0 +1,33 @@
+"""Widgets and helpers shared by every face: the bundled font, the ticket preview window."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from PySide6.QtGui import QFontDatabase
+
+from onestop_desk.resources import resource_path
+
+log = logging.getLogger("onestop.gui")
+
+BUNDLED_FONTS = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+FALLBACK_FAMILY = "Sans Serif"
+
+
+@cache
+def bundled_font_family() -> str:
+    """Register the bundled Noto Sans with Qt (once) and return its family name.
+
+    Screens then look the same on every PC, whatever fonts Windows or Linux has. Needs a
+    QGuiApplication; falls back to the system sans-serif font when the files are missing.
+    """
+    family = ""
+    for name in BUNDLED_FONTS:
+        path = resource_path("fonts", name)
+        font_id = QFontDatabase.addApplicationFont(str(path)) if path.is_file() else -1
+        if font_id < 0:
+            log.warning("bundled font not loaded: %s", path)
+            continue
+        family = family or next(iter(QFontDatabase.applicationFontFamilies(font_id)), "")
+    return family or FALLBACK_FAMILY
