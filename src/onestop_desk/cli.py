@@ -121,6 +121,11 @@ def build_parser() -> Parser:
         "--no-demo", action="store_true", help="không tạo đơn vị mẫu khi cơ sở dữ liệu trống"
     )
 
+    sub.add_parser("kiosk", help="mở máy lấy số cảm ứng (toàn màn hình)")
+    counter = sub.add_parser("counter", help="mở màn hình quầy: gọi số, tiếp nhận")
+    counter.add_argument("--counter", type=int, help="số quầy (mặc định theo cài đặt)")
+    sub.add_parser("display", help="mở màn hình gọi số cho TV phòng chờ (toàn màn hình)")
+
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(
         dest="db_command", metavar="LỆNH", required=True
     )
@@ -145,6 +150,9 @@ def build_parser() -> Parser:
     office.add_parser("show", help="xem đơn vị đang dùng").add_argument(
         "--json", action="store_true"
     )
+    op = office.add_parser("policy", help="thứ tự gọi số ưu tiên")
+    op.add_argument("kind", choices=["strict", "interleaved"], help="strict: ưu tiên trước hết")
+    op.add_argument("--every", type=int, default=3, metavar="N", help="1 ưu tiên sau N số thường")
 
     staff = sub.add_parser("staff", help="tài khoản cán bộ").add_subparsers(
         dest="staff_command", metavar="LỆNH", required=True
@@ -282,12 +290,35 @@ def _dispatch(args: argparse.Namespace) -> int:
             from onestop_desk.gui.app import run_app
 
             return run_app(ctx, demo=not args.no_demo)
+        if args.command in {"kiosk", "counter", "display"}:
+            return _run_face(ctx, args)
         if args.command == "db" and args.db_command == "set-password":
             return _db_set_password(args)
         handler = _HANDLERS[(args.command, _subcommand(args))]
         return handler(ctx, args)
     finally:
         ctx.close()
+
+
+def _run_face(ctx: Any, args: argparse.Namespace) -> int:
+    """Open one face (kiosk, counter or display) on its own, as on the center's PCs."""
+    if args.command == "kiosk":
+        from onestop_desk.errors import DatabaseUnavailable
+        from onestop_desk.gui.app import prepare_database
+        from onestop_desk.gui.kiosk import run_kiosk
+
+        try:
+            prepare_database(ctx, demo=False)
+        except DatabaseUnavailable:
+            log.warning("kiosk starting without its database; it shows out-of-service")
+        return run_kiosk(ctx)
+    if args.command == "counter":
+        from onestop_desk.gui.counter import run_counter
+
+        return run_counter(ctx, counter_number=args.counter)
+    from onestop_desk.gui.display.window import run_display
+
+    return run_display(ctx)
 
 
 def _subcommand(args: argparse.Namespace) -> str:
@@ -419,6 +450,25 @@ def _office_show(ctx: Any, args: argparse.Namespace) -> int:
     else:
         print(f"{info.center_name}\n{info.name}, {info.province_name} (mã {info.ward_code})")
         print(f"Mã định danh cơ quan: {info.agency_code}")
+    return EXIT_OK
+
+
+def _office_policy(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.core.queue_policy import PolicyKind
+    from onestop_desk.services.office import set_queue_policy
+
+    _ready(ctx)
+    with _uow(ctx) as uow:
+        info = set_queue_policy(
+            uow,
+            office_id=_office(ctx, uow).id,
+            kind=PolicyKind(args.kind),
+            normal_per_priority=args.every,
+        )
+    if info.policy.kind.value == "strict":
+        print("Thứ tự gọi: số ưu tiên luôn được gọi trước.")
+    else:
+        print(f"Thứ tự gọi: 1 số ưu tiên sau mỗi {info.policy.normal_per_priority} số thường.")
     return EXIT_OK
 
 
@@ -706,6 +756,7 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("db", "info"): _db_info,
     ("office", "create"): _office_create,
     ("office", "show"): _office_show,
+    ("office", "policy"): _office_policy,
     ("staff", "add"): _staff_add,
     ("field", "list"): _field_list,
     ("ticket", "issue"): _ticket_issue,

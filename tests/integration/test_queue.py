@@ -13,7 +13,13 @@ from onestop_desk.db.database import Database
 from onestop_desk.db.models import AuditEvent, Office, Ticket
 from onestop_desk.errors import Conflict, NotFound
 from onestop_desk.services.office import find_office
-from onestop_desk.services.queue import act_on_ticket, call_next, issue_ticket, queue_counts
+from onestop_desk.services.queue import (
+    act_on_ticket,
+    call_back,
+    call_next,
+    issue_ticket,
+    queue_counts,
+)
 from onestop_desk.services.uow import UnitOfWork
 
 MORNING = datetime(2026, 11, 23, 8, 0)
@@ -138,7 +144,7 @@ def test_recall_skip_and_call_back(database: Database) -> None:
     with UnitOfWork(database) as uow, pytest.raises(Conflict):
         act_on_ticket(uow, ticket_id=called.id, action=TicketAction.START)
     with UnitOfWork(database) as uow:
-        back = act_on_ticket(uow, ticket_id=called.id, action=TicketAction.CALL_BACK)
+        back = call_back(uow, office_id=_office_id(database), ticket_id=called.id, counter_number=1)
     assert back.state is TicketState.CALLED
     with UnitOfWork(database, readonly=True) as uow:
         row = uow.session.get(Ticket, called.id)
@@ -177,3 +183,43 @@ def test_queue_counts_per_field_and_state(database: Database) -> None:
         counts = queue_counts(uow, office_id=_office_id(database), day=MORNING.date())
     assert counts.waiting_by_field == {"HT": 2, "CT": 1}
     assert counts.by_state == {"waiting": 3, "called": 1}
+
+
+def test_policy_change_takes_effect_and_is_audited(database: Database) -> None:
+    from onestop_desk.core.queue_policy import PolicyKind
+    from onestop_desk.errors import InputError
+    from onestop_desk.services.office import set_queue_policy
+
+    with UnitOfWork(database) as uow, pytest.raises(InputError, match="từ 1 trở lên"):
+        set_queue_policy(
+            uow, office_id=_office_id(database), kind=PolicyKind.INTERLEAVED, normal_per_priority=0
+        )
+    with UnitOfWork(database) as uow:
+        info = set_queue_policy(uow, office_id=_office_id(database), kind=PolicyKind.STRICT)
+    assert info.policy.kind is PolicyKind.STRICT
+    _issue(database, "HT", 0)
+    p = _issue(database, "HT", 1, priority=True)
+    first = _call(database, 1, 2)
+    assert first is not None
+    assert first.display == p.display
+    with UnitOfWork(database, readonly=True) as uow:
+        kinds = list(
+            uow.session.scalars(
+                select(AuditEvent.kind).where(AuditEvent.kind == "office.queue_policy")
+            )
+        )
+    assert kinds == ["office.queue_policy"]
+
+
+def test_transfer_and_call_need_their_own_services(database: Database) -> None:
+    from onestop_desk.errors import InputError
+
+    t = _issue(database, "HT", 0)
+    _call(database, 1, 1)
+    for action in (TicketAction.TRANSFER, TicketAction.CALL):
+        with UnitOfWork(database) as uow, pytest.raises(InputError, match="cần quầy"):
+            act_on_ticket(uow, ticket_id=t.id, action=action)
+    with UnitOfWork(database, readonly=True) as uow:
+        row = uow.session.get(Ticket, t.id)
+        assert row is not None
+        assert row.state == "called"  # the citizen is still in hand, not lost

@@ -64,6 +64,12 @@ def _conninfo(url: URL) -> str:
         password=url.password or "",
         connect_timeout="5",
         application_name="onestop-desk-listen",
+        # A pulled network cable must not freeze a face for minutes: give up within seconds.
+        keepalives="1",
+        keepalives_idle="5",
+        keepalives_interval="2",
+        keepalives_count="2",
+        tcp_user_timeout="5000",
     )
 
 

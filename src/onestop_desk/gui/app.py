@@ -1,13 +1,23 @@
-"""Starting the Qt application: display check, schema upgrade, first-run seed, main window."""
+"""Starting the Qt application: display check, schema upgrade, first-run seed, the demo faces."""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
 from onestop_desk.log import gui as log
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from onestop_desk.gui.counter import CounterWindow
+    from onestop_desk.gui.display.window import DisplayWindow
+    from onestop_desk.gui.kiosk import KioskWindow
+    from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
 
 
 def display_available() -> bool:
@@ -41,7 +51,11 @@ def prepare_database(ctx: AppContext, *, demo: bool) -> None:
 
 
 def run_app(ctx: AppContext, *, demo: bool) -> int:
-    """Open the main window and run the event loop until it closes."""
+    """The demo: kiosk, counter and display side by side, tickets printed to an on-screen printer.
+
+    Each face is also a program of its own (``onestop-desk kiosk|counter|display``) for the
+    center's separate PCs; here they share one process and one database.
+    """
     if not display_available():
         raise KnownError(
             "Không tìm thấy màn hình để mở cửa sổ chương trình (máy không có giao diện đồ hoạ).",
@@ -52,12 +66,62 @@ def run_app(ctx: AppContext, *, demo: bool) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from onestop_desk.gui.main_window import MainWindow
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("OneStop Desk")
     app.setOrganizationName("OneStopDesk")
-    window = MainWindow(ctx)
-    window.show()
-    log.info("main window open on %s", ctx.database.describe())
-    return int(app.exec())
+    demo_windows = open_demo(ctx)
+    log.info("demo open on %s", ctx.database.describe())
+    result = int(app.exec())
+    del demo_windows
+    return result
+
+
+@dataclass
+class DemoWindows:
+    """The faces of the demo, kept together so they live as long as the event loop."""
+
+    kiosk: KioskWindow
+    counter: CounterWindow
+    display: DisplayWindow
+
+
+def open_demo(ctx: AppContext) -> DemoWindows:
+    """Open and arrange the demo's kiosk, counter and display (and the virtual printer)."""
+
+    from onestop_desk.gui.counter import CounterWindow
+    from onestop_desk.gui.display.window import DisplayWindow
+    from onestop_desk.gui.kiosk import KioskWindow
+
+    kiosk = KioskWindow(ctx)
+    preview = kiosk.preview_window.sink() if kiosk.preview_window else None
+    counter = CounterWindow(
+        ctx, counter_number=ctx.settings.office.counter_number or 1, preview=preview
+    )
+    display = DisplayWindow(ctx)
+    kiosk.setWindowTitle(kiosk.tr("Máy lấy số — OneStop Desk (chạy thử)"))
+    display.setWindowTitle(display.tr("Màn hình phòng chờ — OneStop Desk (chạy thử)"))
+    _arrange(kiosk, counter, display, kiosk.preview_window)
+    for window in (display, counter, kiosk, kiosk.preview_window):
+        if window is not None:
+            window.show()
+    return DemoWindows(kiosk, counter, display)
+
+
+def _arrange(
+    kiosk: QWidget, counter: QWidget, display: QWidget, printer: TicketPreviewWindow | None
+) -> None:
+    """Kiosk top left, counter top right, display and the virtual printer below: one screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    area = screen.availableGeometry() if screen else None
+    if area is None:
+        return
+    x, y, w, h = area.x(), area.y(), area.width(), area.height()
+    top = int(h * 0.55)
+    kiosk.setGeometry(x, y, int(w * 0.42), top)
+    counter.setGeometry(x + int(w * 0.42), y, w - int(w * 0.42), top)
+    display_width = int((h - top) * 16 / 9)
+    display.setGeometry(x, y + top, display_width, h - top)
+    if printer is not None:
+        printer.place(x + display_width + 10, y + top, 400, h - top)

@@ -126,6 +126,40 @@ def create_office(
     return office
 
 
+def set_queue_policy(
+    uow: UnitOfWork,
+    *,
+    office_id: uuid.UUID,
+    kind: PolicyKind,
+    normal_per_priority: int = 3,
+    staff_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> OfficeInfo:
+    """Change how the office mixes priority tickets with normal ones; open faces follow live."""
+    now = now or datetime.now()
+    try:
+        policy = QueuePolicy(PolicyKind(kind), normal_per_priority)
+    except ValueError as exc:
+        raise InputError(str(exc), "Nhập một số từ 1 trở lên, ví dụ 3.") from exc
+    office = uow.session.get(Office, office_id)
+    if office is None:
+        raise NotFound("Không tìm thấy đơn vị trong cơ sở dữ liệu.")
+    office.queue_policy = policy.kind.value
+    office.normal_per_priority = policy.normal_per_priority
+    uow.audit(
+        "office.queue_policy",
+        office_id=office.id,
+        subject_id=office.id,
+        actor_id=staff_id,
+        at=now,
+        policy=policy.kind.value,
+        normal_per_priority=policy.normal_per_priority,
+    )
+    info = office_info(office)
+    uow.commit()
+    return info
+
+
 def list_fields(uow: UnitOfWork, office_id: uuid.UUID) -> list[FieldInfo]:
     """Active fields of an office in kiosk order."""
     rows = uow.session.scalars(

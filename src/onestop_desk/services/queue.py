@@ -14,6 +14,7 @@ from onestop_desk.core.ticket import (
     PriorityReason,
     TicketAction,
     TicketState,
+    action_label,
     format_ticket_number,
     next_ticket_state,
 )
@@ -292,7 +293,13 @@ def act_on_ticket(
     staff_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> TicketInfo:
-    """Recall, start serving, finish, mark no-show or call back one ticket."""
+    """Recall, start serving, finish or mark no-show one ticket.
+
+    Calling and transferring need a counter or a destination: ``call_next``, ``call_back`` and
+    ``transfer_ticket`` do them (a bare TRANSFER here would drop the citizen from the queue).
+    """
+    if action in (TicketAction.CALL, TicketAction.CALL_BACK, TicketAction.TRANSFER):
+        raise InputError(f"Thao tác “{action_label(action)}” cần quầy hoặc nơi chuyển đến.")
     now = now or datetime.now()
     ticket = uow.session.scalars(
         select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
