@@ -47,6 +47,18 @@ def _modules(sub: str) -> list[Path]:
         ("services", ("PySide6", "onestop_desk.gui")),
         ("db", ("PySide6", "onestop_desk.gui", "onestop_desk.services")),
         (
+            "documents",
+            (
+                "PySide6",
+                "sqlalchemy",
+                "alembic",
+                "psycopg",
+                "onestop_desk.db",
+                "onestop_desk.services",
+                "onestop_desk.gui",
+            ),
+        ),
+        (
             "printing",
             (
                 "PySide6",

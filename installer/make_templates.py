@@ -1,0 +1,254 @@
+"""Builds the official-form templates in resources/templates with python-docx and docxtpl tags.
+
+Run once from the checkout (``.venv/bin/python installer/make_templates.py``) after changing a form;
+the .docx files it writes are committed. Keeping the layout here as code makes it reviewable; an
+office may still edit the .docx in Word as long as the ``{{ ... }}`` tags survive.
+
+Mẫu 01 follows Circular 01/2018/TT-VPCP (receipt and appointment slip), the layout local systems
+print today; the template holds the page twice, "Liên 1: Lưu" and "Liên 2: Giao người nộp hồ sơ".
+"""
+
+from __future__ import annotations
+
+import argparse
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "resources" / "templates"
+
+FONT = "Times New Roman"
+SIZE = Pt(13)  # the national rules for administrative documents allow 13-14 pt
+
+COPIES = ("Liên 1: Lưu", "Liên 2: Giao người nộp hồ sơ")
+
+
+def _base_document() -> DocxDocument:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4 portrait
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    section.left_margin = Cm(2.5)  # binding edge, as the rules ask
+    section.right_margin = Cm(1.5)
+    for name in ("Normal", "Table Grid"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = SIZE
+        # python-docx sets only ascii/hAnsi; Vietnamese text may fall back to the other slots.
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for slot in ("w:eastAsia", "w:cs"):
+            fonts.set(qn(slot), FONT)
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_before = normal.space_after = Pt(0)
+    normal.line_spacing = 1.1
+    return doc
+
+
+def _para(
+    container: DocxDocument | _Cell,
+    text: str = "",
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    size: Pt | None = None,
+    space_before: float = 0,
+    space_after: float = 0,
+) -> Paragraph:
+    paragraph: Paragraph = container.add_paragraph()
+    if text:
+        run = paragraph.add_run(text)
+        run.bold, run.italic, run.underline = bold, italic, underline
+        if size is not None:
+            run.font.size = size
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_before = Pt(space_before)
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    return paragraph
+
+
+def _cell_para(cell: _Cell, text: str = "", **kwargs: object) -> Paragraph:
+    """The cell's first (empty) paragraph gets the text; later calls add paragraphs."""
+    first = cell.paragraphs[0]
+    if len(cell.paragraphs) == 1 and not first.text:
+        first._p.getparent().remove(first._p)  # add_paragraph below takes its place
+    return _para(cell, text, **kwargs)  # type: ignore[arg-type]
+
+
+def _borderless(table: Table, widths: tuple[float, ...]) -> None:
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the grid LibreOffice lays out by; Word reads the cells'
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
+
+
+def _header(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, (7.0, 10.0))
+    left, right = table.rows[0].cells
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _cell_para(left, "{{ unit_name }}", align=center, size=Pt(12))
+    _cell_para(left, "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", bold=True, align=center, size=Pt(12))
+    _cell_para(left, "Số: {{ number }}", align=center, space_before=6)
+    _cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center, size=Pt(12))
+    _cell_para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True, align=center)
+    _cell_para(
+        right,
+        "{{ place }}, ngày {{ d }} tháng {{ m }} năm {{ y }}",
+        italic=True,
+        align=center,
+        space_before=6,
+    )
+
+
+def _code_and_qr(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, (13.5, 3.5))
+    left, right = table.rows[0].cells
+    _cell_para(left, "Mã hồ sơ: {{ code }}", bold=True, space_before=12)
+    _cell_para(left, "Tra cứu tình trạng hồ sơ: quét mã QR bên cạnh.", italic=True, size=Pt(11))
+    _cell_para(right, "{{ qr }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _documents_table(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=4, cols=4)
+    table.style = doc.styles["Table Grid"]
+    _borderless(table, (1.2, 10.3, 2.3, 3.2))
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for cell, text in zip(
+        table.rows[0].cells, ("TT", "Tên giấy tờ", "Số lượng", "Bản chính/bản sao"), strict=True
+    ):
+        _cell_para(cell, text, bold=True, align=center)
+    # docxtpl repeats the row between the {%tr %} rows, which it removes.
+    _cell_para(table.rows[1].cells[0], "{%tr for line in lines %}")
+    for cell, text, align in zip(
+        table.rows[2].cells,
+        ("{{ loop.index }}", "{{ line.name }}", "{{ line.count }}", "{{ line.kind_label }}"),
+        (center, None, center, center),
+        strict=True,
+    ):
+        _cell_para(cell, text, align=align)
+    _cell_para(table.rows[3].cells[0], "{%tr endfor %}")
+
+
+def _signatures(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, (8.5, 8.5))
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    for cell, title, name in zip(
+        table.rows[0].cells,
+        ("NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
+        ("{{ applicant_name }}", "{{ receiver_name }}"),
+        strict=True,
+    ):
+        _cell_para(cell, title, bold=True, align=center, space_before=6)
+        _cell_para(cell, "(Ký và ghi rõ họ tên)", italic=True, align=center, space_after=48)
+        _cell_para(cell, name, bold=True, align=center)
+
+
+def _mau01_page(doc: DocxDocument, copy_label: str) -> None:
+    _header(doc)
+    _para(
+        doc,
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=Pt(14),
+        space_before=12,
+    )
+    _para(doc, f"({copy_label})", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _code_and_qr(doc)
+    rows = (
+        "Bộ phận tiếp nhận: {{ desk_name }}",
+        "Tiếp nhận hồ sơ của: {{ applicant_name }}",
+        "Địa chỉ: {{ address }}",
+        "Số điện thoại: {{ phone }}    Email: {{ email }}",
+        "Số định danh cá nhân/CCCD: {{ id_number }}",
+        "Nội dung yêu cầu giải quyết: {{ procedure_name }}",
+        "1. Thành phần hồ sơ nộp gồm:",
+    )
+    for text in rows:
+        _para(doc, text, space_before=3)
+    _documents_table(doc)
+    items = (
+        "2. Số lượng hồ sơ: {{ set_count }} (bộ)",
+        "3. Thời gian giải quyết hồ sơ theo quy định là: {{ processing_time }}",
+        "4. Thời gian nhận hồ sơ: {{ received_text }}",
+        "5. Thời gian trả kết quả giải quyết hồ sơ: {{ due_text }}",
+        "6. Đăng ký nhận kết quả tại: {{ result_channel }}",
+        "Phí, lệ phí: {{ fee }}",
+        "Vào Sổ theo dõi hồ sơ, Quyển số: {{ book_volume }}    Số thứ tự: {{ book_sequence }}",
+    )
+    for text in items:
+        _para(doc, text, space_before=3)
+    _signatures(doc)
+    _para(doc, "Ghi chú:", bold=True, italic=True, size=Pt(11), space_before=6)
+    notes = (
+        "- Giấy tiếp nhận hồ sơ và hẹn trả kết quả được lập thành 02 liên: một liên chuyển kèm "
+        "theo Phiếu kiểm soát quá trình giải quyết hồ sơ và được lưu tại Bộ phận Một cửa; một liên "
+        "giao cho người nộp hồ sơ.",
+        "- Người nộp hồ sơ có thể đăng ký nhận kết quả tại nhà qua dịch vụ bưu chính công ích.",
+        "- Khi đến nhận kết quả, đề nghị mang theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả này.",
+    )
+    for text in notes:
+        _para(doc, text, italic=True, size=Pt(11))
+
+
+def build_mau01(out: Path) -> Path:
+    """Writes the Mẫu 01 template: the same page for each copy, a page break between them."""
+    doc = _base_document()
+    for index, label in enumerate(COPIES):
+        if index:
+            _para(doc).add_run().add_break(WD_BREAK.PAGE)
+        _mau01_page(doc, label)
+    _stable_core_properties(doc)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(out))
+    _fix_zip_times(out)
+    return out
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrites the archive with fixed member times, so an unchanged form gives identical bytes."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in members:
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)),
+                blob,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
+
+
+def _stable_core_properties(doc: DocxDocument) -> None:
+    props = doc.core_properties
+    props.author = props.last_modified_by = "OneStop Desk"
+    props.title = "Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    props.comments = "Generated by installer/make_templates.py; keep the Jinja tags intact."
+    props.revision = 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out-dir", type=Path, default=TEMPLATES)
+    args = parser.parse_args()
+    print(build_mau01(args.out_dir / "mau01_tiep_nhan.docx"))
+
+
+if __name__ == "__main__":
+    main()
