@@ -149,11 +149,11 @@ def issue_ticket(
 def _served_field_ids(uow: UnitOfWork, counter: Counter) -> list[uuid.UUID]:
     if counter.fields:
         return [f.id for f in counter.fields if f.active]
-    return list(
-        uow.session.scalars(
-            select(Field.id).where(Field.office_id == counter.office_id, Field.active.is_(True))
-        )
+    # Whole rows, not ids: the called ticket's field is then found in the session, not queried.
+    fields = uow.session.scalars(
+        select(Field).where(Field.office_id == counter.office_id, Field.active.is_(True))
     )
+    return [f.id for f in fields]
 
 
 def _normals_since_priority(uow: UnitOfWork, counter: Counter, day: date, owed: int) -> int:
