@@ -243,9 +243,32 @@ def call_next(
     if ticket is None:
         uow.commit()
         return None
+    return _hand_to_counter(uow, ticket, counter, TicketAction.CALL, now=now, staff_id=staff_id)
+
+
+def _locked_ticket(uow: UnitOfWork, ticket_id: uuid.UUID) -> Ticket:
+    """The ticket row, locked for this transaction (another counter waits for us)."""
+    ticket = uow.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
+    ).first()
+    if ticket is None:
+        raise NotFound("Không tìm thấy số thứ tự này.")
+    return ticket
+
+
+def _hand_to_counter(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    counter: Counter,
+    action: TicketAction,
+    *,
+    now: datetime,
+    staff_id: uuid.UUID | None,
+) -> TicketInfo:
+    """Call ``ticket`` to ``counter`` and commit."""
     ticket.counter_id = counter.id
     ticket.counter = counter
-    _apply(uow, ticket, TicketAction.CALL, now=now, staff_id=staff_id)
+    _apply(uow, ticket, action, now=now, staff_id=staff_id)
     info = _info(ticket)
     uow.commit()
     return info
@@ -301,11 +324,7 @@ def act_on_ticket(
     if action in (TicketAction.CALL, TicketAction.CALL_BACK, TicketAction.TRANSFER):
         raise InputError(f"Thao tác “{action_label(action)}” cần quầy hoặc nơi chuyển đến.")
     now = now or datetime.now()
-    ticket = uow.session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-    ).first()
-    if ticket is None:
-        raise NotFound("Không tìm thấy số thứ tự này.")
+    ticket = _locked_ticket(uow, ticket_id)
     _apply(uow, ticket, action, now=now, staff_id=staff_id)
     info = _info(ticket)
     uow.commit()
@@ -449,19 +468,12 @@ def call_back(
     """Call a missed (no-show) ticket again to this counter, finishing the one in hand."""
     now = now or datetime.now()
     counter = find_counter(uow, office_id, counter_number)
-    ticket = uow.session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-    ).first()
-    if ticket is None:
-        raise NotFound("Không tìm thấy số thứ tự này.")
+    ticket = _locked_ticket(uow, ticket_id)
     for current in _current_at_counter(uow, counter, now.date()):
         _apply(uow, current, TicketAction.FINISH, now=now, staff_id=staff_id)
-    ticket.counter_id = counter.id
-    ticket.counter = counter
-    _apply(uow, ticket, TicketAction.CALL_BACK, now=now, staff_id=staff_id)
-    info = _info(ticket)
-    uow.commit()
-    return info
+    return _hand_to_counter(
+        uow, ticket, counter, TicketAction.CALL_BACK, now=now, staff_id=staff_id
+    )
 
 
 def transfer_ticket(
@@ -482,11 +494,7 @@ def transfer_ticket(
     now = now or datetime.now()
     if to_counter is None and to_field is None:
         raise InputError("Chọn quầy hoặc lĩnh vực để chuyển đến.")
-    ticket = uow.session.scalars(
-        select(Ticket).where(Ticket.id == ticket_id).with_for_update(of=Ticket)
-    ).first()
-    if ticket is None:
-        raise NotFound("Không tìm thấy số thứ tự này.")
+    ticket = _locked_ticket(uow, ticket_id)
     field = find_field(uow, office_id, to_field) if to_field else ticket.field
     counter = find_counter(uow, office_id, to_counter) if to_counter is not None else None
     if counter is not None and counter.fields and field.id not in {f.id for f in counter.fields}:
