@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
 import sys
 import traceback
@@ -168,6 +169,16 @@ def build_parser() -> Parser:
     )
     field.add_parser("list", help="danh sách lĩnh vực").add_argument("--json", action="store_true")
 
+    procedure = sub.add_parser("procedure", help="thủ tục hành chính").add_subparsers(
+        dest="procedure_command", metavar="LỆNH", required=True
+    )
+    ps = procedure.add_parser("search", help="tìm thủ tục theo tên (có dấu hoặc không) hay mã")
+    ps.add_argument("text", metavar="TỪ_KHOÁ")
+    ps.add_argument("--json", action="store_true")
+    pf = procedure.add_parser("form", help="tờ khai của thủ tục: các mục, trường, quy tắc")
+    pf.add_argument("code", metavar="MÃ_THỦ_TỤC")
+    pf.add_argument("--json", action="store_true")
+
     ticket = sub.add_parser("ticket", help="số thứ tự").add_subparsers(
         dest="ticket_command", metavar="LỆNH", required=True
     )
@@ -267,6 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing left to say, and not a bug.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         if log_file() is None:
@@ -523,6 +538,48 @@ def _ticket_json(t: Any) -> dict[str, Any]:
     }
 
 
+def _procedure_search(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.catalog import search_procedures
+
+    _ready(ctx)
+    with _uow(ctx, readonly=True) as uow:
+        found = search_procedures(uow, office_id=_office(ctx, uow).id, text=args.text)
+    if args.json:
+        _print_json({"procedures": found})
+    elif not found:
+        print(f"Không tìm thấy thủ tục nào với “{args.text}”.")
+    else:
+        for p in found:
+            print(f"{p.code:<10} {p.name} — {p.field_name}")
+            print(f"{'':<10} Thời hạn: {p.processing_time}. Lệ phí: {p.fee}")
+    return EXIT_OK
+
+
+def _procedure_form(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.core.forms import as_json
+    from onestop_desk.services.catalog import find_procedure, load_form
+
+    _ready(ctx)
+    with _uow(ctx, readonly=True) as uow:
+        procedure = find_procedure(uow, office_id=_office(ctx, uow).id, code=args.code)
+    if procedure.form is None:
+        raise InputError(
+            f"Thủ tục {procedure.code} ({procedure.name}) chưa có tờ khai điện tử.",
+            "Hồ sơ của thủ tục này chỉ cần thông tin người nộp và danh mục giấy tờ.",
+        )
+    form = as_json(load_form(procedure.form))
+    if args.json:
+        _print_json({"procedure": procedure.code, "procedure_name": procedure.name, **form})
+        return EXIT_OK
+    print(f"{form['title']} — thủ tục {procedure.code} {procedure.name} (* bắt buộc)")
+    for section in form["sections"]:
+        print(f"\n{section['title']}")
+        for f in section["fields"]:
+            mark = "*" if f["required"] else " "
+            print(f"  {mark} {f['id']:<34} {f['label']}")
+    return EXIT_OK
+
+
 def _printer_choice(ctx: Any, url: str | None, width: int | None) -> tuple[str, int]:
     """The printer URL and paper width: from the command line, else this PC's settings."""
     return url or ctx.settings.printer.ticket_url, width or ctx.settings.printer.width_dots
@@ -762,6 +819,8 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("ticket", "issue"): _ticket_issue,
     ("queue", "call-next"): _queue_call_next,
     ("printer", "test"): _printer_test,
+    ("procedure", "search"): _procedure_search,
+    ("procedure", "form"): _procedure_form,
     ("calendar", "due"): _calendar_due,
     ("calendar", "override-add"): _override_add,
     ("calendar", "override-list"): _override_list,

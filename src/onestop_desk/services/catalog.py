@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from onestop_desk.core.catalog import Catalog, CatalogError, parse_catalog
+from onestop_desk.core.catalog import Catalog, CatalogError, parse_catalog, parse_procedures
+from onestop_desk.core.forms import FormDefinition, FormDefinitionError, parse_form
 from onestop_desk.core.text import search_key
 from onestop_desk.db.models import Field, Procedure
-from onestop_desk.errors import InputError
+from onestop_desk.errors import InputError, NotFound
 from onestop_desk.resources import resource_path
 from onestop_desk.services.uow import UnitOfWork
 
@@ -121,3 +122,99 @@ def seed_catalog(
         procedures_updated=updated_p,
     )
     return result
+
+
+@dataclass(frozen=True)
+class ProcedureSummary:
+    """A procedure as the counter's picker shows it: time, fee and the papers to bring."""
+
+    code: str
+    name: str
+    field_code: str
+    field_name: str
+    processing_time: str
+    fee: str
+    documents: tuple[str, ...]
+    form: str | None
+
+
+def _summary(row: Procedure) -> ProcedureSummary:
+    raw = {
+        "code": row.code,
+        "name": row.name,
+        "field": row.field.code,
+        "processing_time": row.processing_time,
+        "fee": row.fee,
+        "documents": row.documents,
+        "form": row.form,
+        "result": row.result,
+        "legal_basis": row.legal_basis,
+    }
+    try:
+        (spec,) = parse_procedures({"version": 1, "procedures": [raw]}, [row.field.code])
+    except CatalogError as exc:
+        raise InputError(f"Thủ tục {row.code} trong cơ sở dữ liệu không hợp lệ: {exc}") from exc
+    fee = spec.fee.note or "; ".join(spec.fee.quote().lines)
+    return ProcedureSummary(
+        code=spec.code,
+        name=spec.name,
+        field_code=row.field.code,
+        field_name=row.field.name,
+        processing_time=spec.processing_time.describe(),
+        fee=fee,
+        documents=tuple(d.name for d in spec.documents),
+        form=spec.form,
+    )
+
+
+def search_procedures(
+    uow: UnitOfWork, *, office_id: uuid.UUID, text: str, limit: int = 20
+) -> list[ProcedureSummary]:
+    """Procedures matching a few letters of the name (with or without diacritics) or the code.
+
+    Code prefix first, then names starting with the text, then names containing every word.
+    """
+    wanted = text.strip()
+    words = search_key(wanted).split()
+    if not words:
+        return []
+    rows = uow.session.scalars(
+        select(Procedure).where(Procedure.office_id == office_id, Procedure.active.is_(True))
+    ).all()
+    ranked: list[tuple[int, str, Procedure]] = []
+    for row in rows:
+        if row.code.startswith(wanted):
+            rank = 0
+        elif row.name_key.startswith(" ".join(words)):
+            rank = 1
+        elif all(word in row.name_key for word in words):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, row.name_key, row))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [_summary(row) for _, _, row in ranked[:limit]]
+
+
+def find_procedure(uow: UnitOfWork, *, office_id: uuid.UUID, code: str) -> ProcedureSummary:
+    """One procedure by its code, or a clear error."""
+    row = uow.session.scalar(
+        select(Procedure).where(Procedure.office_id == office_id, Procedure.code == code.strip())
+    )
+    if row is None:
+        raise NotFound(
+            f"Không có thủ tục mã '{code}'.",
+            "Tìm thủ tục theo tên bằng 'onestop-desk procedure search TÊN'.",
+        )
+    return _summary(row)
+
+
+def load_form(form_id: str) -> FormDefinition:
+    """The bundled declaration form ``form_id`` (resources/forms), parsed and checked."""
+    path = resource_path("forms", f"{form_id}.json")
+    try:
+        return parse_form(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise NotFound(f"Không tìm thấy tờ khai '{form_id}' trong thư mục biểu mẫu.") from exc
+    except (ValueError, FormDefinitionError) as exc:
+        raise InputError(f"Tờ khai '{form_id}' không hợp lệ: {exc}") from exc
