@@ -32,33 +32,18 @@ def _bold(font: QFont | None = None) -> QFont:
     return bold
 
 
-class WaitingModel(QAbstractTableModel):
-    """The waiting list, one row per ticket in the order the counter will call them."""
+class _TicketTable(QAbstractTableModel):
+    """A read-only table of tickets with fixed column headers; subclasses give the cells."""
 
-    ORDER, NUMBER, FIELD, ISSUED, WAITED, NOTE = range(6)
-
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[WaitingTicket] = []
-        self._headers = [
-            self.tr("Thứ tự"),
-            self.tr("Số"),
-            self.tr("Lĩnh vực"),
-            self.tr("Lấy số lúc"),
-            self.tr("Đã chờ"),
-            self.tr("Ghi chú"),
-        ]
+        self._rows: list[Any] = []
+        self._headers = headers
 
-    def set_tickets(self, tickets: Sequence[WaitingTicket]) -> None:
+    def set_tickets(self, tickets: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(tickets)
         self.endResetModel()
-
-    def tickets(self) -> list[WaitingTicket]:
-        return list(self._rows)
-
-    def long_waits(self) -> int:
-        return sum(1 for t in self._rows if t.waited_minutes >= LONG_WAIT_MINUTES)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self._rows)
@@ -72,6 +57,31 @@ class WaitingModel(QAbstractTableModel):
         if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._headers[section]
         return None
+
+
+class WaitingModel(_TicketTable):
+    """The waiting list, one row per ticket in the order the counter will call them."""
+
+    ORDER, NUMBER, FIELD, ISSUED, WAITED, NOTE = range(6)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(
+            [
+                self.tr("Thứ tự"),
+                self.tr("Số"),
+                self.tr("Lĩnh vực"),
+                self.tr("Lấy số lúc"),
+                self.tr("Đã chờ"),
+                self.tr("Ghi chú"),
+            ],
+            parent,
+        )
+
+    def tickets(self) -> list[WaitingTicket]:
+        return list(self._rows)
+
+    def long_waits(self) -> int:
+        return sum(1 for t in self._rows if t.waited_minutes >= LONG_WAIT_MINUTES)
 
     def note(self, ticket: WaitingTicket) -> str:
         parts = []
@@ -132,44 +142,21 @@ class WaitingModel(QAbstractTableModel):
                 return self.note(ticket)
 
 
-class MissedModel(QAbstractTableModel):
+class MissedModel(_TicketTable):
     """Tickets this counter marked as no-show today, latest first: they can be called back."""
 
     NUMBER, FIELD, CALLED, NOTE = range(4)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[TicketInfo] = []
-        self._headers = [
-            self.tr("Số"),
-            self.tr("Lĩnh vực"),
-            self.tr("Gọi lúc"),
-            self.tr("Ghi chú"),
-        ]
-
-    def set_tickets(self, tickets: Sequence[TicketInfo]) -> None:
-        self.beginResetModel()
-        self._rows = list(tickets)
-        self.endResetModel()
+        super().__init__(
+            [self.tr("Số"), self.tr("Lĩnh vực"), self.tr("Gọi lúc"), self.tr("Ghi chú")], parent
+        )
 
     def tickets(self) -> list[TicketInfo]:
         return list(self._rows)
 
     def row_of(self, ticket_id: uuid.UUID) -> int | None:
         return next((i for i, t in enumerate(self._rows) if t.id == ticket_id), None)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
