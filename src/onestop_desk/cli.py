@@ -615,22 +615,11 @@ def _print_issued_ticket(
     ctx: Any, args: argparse.Namespace, ticket: Any, center_name: str
 ) -> tuple[str | None, KnownError | None]:
     """Print a committed ticket; a printer problem leaves the ticket valid and is returned."""
-    from onestop_desk.core.ticket import priority_label
-    from onestop_desk.printing.layout import TicketContent
     from onestop_desk.printing.printers import PreviewSink, print_ticket
+    from onestop_desk.services.queue import ticket_content
 
     url, width = _printer_choice(ctx, args.print_url, args.width)
-    label = None  # "" prints a priority band without a reason
-    if ticket.ticket_class.value == "priority":
-        label = priority_label(ticket.priority_reason) if ticket.priority_reason else ""
-    content = TicketContent(
-        center_name=center_name,
-        display=ticket.display,
-        field_name=ticket.field_name,
-        waiting_ahead=ticket.waiting_ahead,
-        issued_at=ticket.issued_at,
-        priority_label=label,
-    )
+    content = ticket_content(ticket, center_name)
     sink = PreviewSink()
     try:
         data = print_ticket(url, content, width_dots=width, preview=sink)

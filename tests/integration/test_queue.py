@@ -223,3 +223,25 @@ def test_transfer_and_call_need_their_own_services(database: Database) -> None:
         row = uow.session.get(Ticket, t.id)
         assert row is not None
         assert row.state == "called"  # the citizen is still in hand, not lost
+
+
+def test_get_ticket_counts_who_is_still_ahead(database: Database) -> None:
+    from onestop_desk.services.queue import get_ticket
+
+    _issue(database, "HT", 0)
+    _issue(database, "HT", 1)
+    third = _issue(database, "HT", 2)
+    priority = _issue(database, "HT", 3, priority=True)
+
+    def ahead(ticket_id):  # type: ignore[no-untyped-def]
+        with UnitOfWork(database, readonly=True) as uow:
+            return get_ticket(uow, ticket_id).waiting_ahead
+
+    assert ahead(third.id) == third.waiting_ahead == 2
+    assert ahead(priority.id) == 0  # only other priority tickets are ahead of it
+    _call(database, 3, 4)  # counter 3 serves CT: nobody here moves
+    assert ahead(third.id) == 2
+    _set_policy(database, "interleaved", 3)
+    _call(database, 1, 5)  # the priority ticket goes first (a counter owes one at opening)
+    _call(database, 1, 6)  # then A001
+    assert ahead(third.id) == 1

@@ -187,6 +187,34 @@ def find_field(uow: UnitOfWork, office_id: uuid.UUID, code: str) -> Field:
     return field
 
 
+@dataclass(frozen=True)
+class CounterInfo:
+    """A counter and the codes of the fields it serves (empty: every field)."""
+
+    number: int
+    name: str
+    field_codes: tuple[str, ...]
+
+
+def list_counters(uow: UnitOfWork, office_id: uuid.UUID) -> list[CounterInfo]:
+    """The office's active counters by number."""
+    rows = uow.session.scalars(
+        select(Counter)
+        .where(Counter.office_id == office_id, Counter.active.is_(True))
+        .order_by(Counter.number)
+    )
+    return [
+        CounterInfo(
+            c.number,
+            c.name,
+            tuple(
+                f.code for f in sorted(c.fields, key=lambda f: (f.sort_order, f.code)) if f.active
+            ),
+        )
+        for c in rows
+    ]
+
+
 def find_counter(uow: UnitOfWork, office_id: uuid.UUID, number: int) -> Counter:
     """An active counter by its number."""
     counter = uow.session.scalar(

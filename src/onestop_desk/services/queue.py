@@ -17,9 +17,11 @@ from onestop_desk.core.ticket import (
     action_label,
     format_ticket_number,
     next_ticket_state,
+    priority_label,
 )
 from onestop_desk.db.models import Counter, Field, Office, Ticket, TicketCounter
 from onestop_desk.errors import Conflict, InputError, NotFound
+from onestop_desk.printing.layout import TicketContent
 from onestop_desk.services.office import find_counter, find_field, office_info
 from onestop_desk.services.uow import UnitOfWork
 
@@ -93,6 +95,27 @@ def _waiting(office_id: uuid.UUID, day: date) -> Select[Ticket]:
     )
 
 
+def _count_ahead(
+    uow: UnitOfWork,
+    office_id: uuid.UUID,
+    day: date,
+    field_id: uuid.UUID,
+    *,
+    ticket_class: TicketClass,
+    before: datetime | None = None,
+) -> int:
+    """People waiting ahead in the field (priority tickets count only other priority ones).
+
+    ``before``: only those issued earlier (for a ticket already in the queue).
+    """
+    query = _waiting(office_id, day).where(Ticket.field_id == field_id)
+    if ticket_class is TicketClass.PRIORITY:
+        query = query.where(Ticket.ticket_class == TicketClass.PRIORITY.value)
+    if before is not None:
+        query = query.where(Ticket.issued_at < before)
+    return int(uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
 def issue_ticket(
     uow: UnitOfWork,
     *,
@@ -111,12 +134,7 @@ def issue_ticket(
     field = find_field(uow, office_id, field_code)
     priority = priority or priority_reason is not None
     ticket_class = TicketClass.PRIORITY if priority else TicketClass.NORMAL
-    ahead_query = _waiting(office_id, day).where(Ticket.field_id == field.id)
-    if ticket_class is TicketClass.PRIORITY:
-        ahead_query = ahead_query.where(Ticket.ticket_class == TicketClass.PRIORITY.value)
-    waiting_ahead = (
-        uow.session.scalar(select(func.count()).select_from(ahead_query.subquery())) or 0
-    )
+    waiting_ahead = _count_ahead(uow, office_id, day, field.id, ticket_class=ticket_class)
     number = _next_number(uow, office_id, day, field.id)
     ticket = Ticket(
         office_id=office_id,
@@ -675,8 +693,35 @@ def unprinted_tickets(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> li
 
 
 def get_ticket(uow: UnitOfWork, ticket_id: uuid.UUID) -> TicketInfo:
-    """One ticket, e.g. to print it again."""
+    """One ticket, e.g. to print it again, with today's figure of people still ahead."""
     ticket = uow.session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound("Không tìm thấy số thứ tự này.")
-    return _info(ticket)
+    ahead = 0
+    if ticket.state == TicketState.WAITING.value:
+        ahead = _count_ahead(
+            uow,
+            ticket.office_id,
+            ticket.day,
+            ticket.field_id,
+            ticket_class=TicketClass(ticket.ticket_class),
+            before=ticket.issued_at,
+        )
+    return _info(ticket, ahead)
+
+
+def ticket_content(ticket: TicketInfo, center_name: str) -> TicketContent:
+    """What the paper ticket shows for an issued ticket."""
+    label = None
+    if ticket.priority_reason is not None:
+        label = priority_label(ticket.priority_reason)
+    elif ticket.ticket_class is TicketClass.PRIORITY:
+        label = ""  # a priority band without a reason
+    return TicketContent(
+        center_name=center_name,
+        display=ticket.display,
+        field_name=ticket.field_name,
+        waiting_ahead=ticket.waiting_ahead,
+        issued_at=ticket.issued_at,
+        priority_label=label,
+    )

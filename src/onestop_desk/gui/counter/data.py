@@ -9,16 +9,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from onestop_desk.context import AppContext
-from onestop_desk.core.queue_policy import QueuePolicy, TicketClass
-from onestop_desk.core.ticket import TicketAction, TicketState, priority_label
-from onestop_desk.db.models import Counter, Ticket
+from onestop_desk.core.queue_policy import QueuePolicy
+from onestop_desk.core.ticket import TicketAction
 from onestop_desk.errors import KnownError
-from onestop_desk.printing.layout import TicketContent
 from onestop_desk.printing.printers import PreviewSink, print_ticket
-from onestop_desk.services.office import FieldInfo, find_office, list_fields, office_info
+from onestop_desk.services.office import (
+    FieldInfo,
+    find_office,
+    list_counters,
+    list_fields,
+    office_info,
+)
 from onestop_desk.services.queue import (
     TicketInfo,
     WaitingTicket,
@@ -28,6 +30,7 @@ from onestop_desk.services.queue import (
     get_ticket,
     missed_tickets,
     record_print_result,
+    ticket_content,
     ticket_in_hand,
     transfer_ticket,
     unprinted_tickets,
@@ -76,22 +79,8 @@ def read_queue(ctx: AppContext, counter_number: int | None) -> QueueSnapshot:
     with UnitOfWork(ctx.database, readonly=True, source=SOURCE) as uow:
         office = find_office(uow, ctx.settings.office.ward_code)
         info = office_info(office)
-        rows = uow.session.scalars(
-            select(Counter)
-            .where(Counter.office_id == office.id, Counter.active.is_(True))
-            .order_by(Counter.number)
-        )
         counters = tuple(
-            CounterChoice(
-                c.number,
-                c.name,
-                tuple(
-                    f.code
-                    for f in sorted(c.fields, key=lambda f: (f.sort_order, f.code))
-                    if f.active
-                ),
-            )
-            for c in rows
+            CounterChoice(c.number, c.name, c.field_codes) for c in list_counters(uow, office.id)
         )
         numbers = [c.number for c in counters]
         chosen = counter_number if counter_number in numbers else (numbers or [None])[0]
@@ -175,26 +164,6 @@ def do_transfer(
         )
 
 
-def _waiting_ahead(uow: UnitOfWork, ticket_id: uuid.UUID) -> int:
-    """People still ahead of a waiting ticket in its field, counted as ``issue_ticket`` does.
-
-    ``get_ticket`` reports 0 ahead; a reprint should print today's real figure.
-    """
-    ticket = uow.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.state != TicketState.WAITING.value:
-        return 0
-    query = select(func.count(Ticket.id)).where(
-        Ticket.office_id == ticket.office_id,
-        Ticket.day == ticket.day,
-        Ticket.field_id == ticket.field_id,
-        Ticket.state == TicketState.WAITING.value,
-        Ticket.issued_at < ticket.issued_at,
-    )
-    if ticket.ticket_class == TicketClass.PRIORITY.value:
-        query = query.where(Ticket.ticket_class == TicketClass.PRIORITY.value)
-    return int(uow.session.scalar(query) or 0)
-
-
 def reprint(
     ctx: AppContext, ticket_id: uuid.UUID, preview: PreviewSink | None = None
 ) -> TicketInfo:
@@ -205,18 +174,7 @@ def reprint(
     with UnitOfWork(ctx.database, readonly=True, source=SOURCE) as uow:
         ticket = get_ticket(uow, ticket_id)
         center_name = office_info(find_office(uow, ctx.settings.office.ward_code)).center_name
-        ahead = _waiting_ahead(uow, ticket_id)
-    label = None  # "" prints a priority band without a reason
-    if ticket.ticket_class is TicketClass.PRIORITY:
-        label = priority_label(ticket.priority_reason) if ticket.priority_reason else ""
-    content = TicketContent(
-        center_name=center_name,
-        display=ticket.display,
-        field_name=ticket.field_name,
-        waiting_ahead=ahead,
-        issued_at=ticket.issued_at,
-        priority_label=label,
-    )
+    content = ticket_content(ticket, center_name)
     printer = ctx.settings.printer
     try:
         print_ticket(printer.ticket_url, content, width_dots=printer.width_dots, preview=preview)

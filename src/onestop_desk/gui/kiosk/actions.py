@@ -7,10 +7,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from onestop_desk.core.ticket import PriorityReason, priority_label
+from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.db.database import Database
 from onestop_desk.errors import KnownError
-from onestop_desk.printing.layout import TicketContent
 from onestop_desk.printing.printers import PreviewSink, PrinterError, print_ticket, warm_up
 from onestop_desk.services.office import (
     FieldInfo,
@@ -19,7 +18,13 @@ from onestop_desk.services.office import (
     list_fields,
     office_info,
 )
-from onestop_desk.services.queue import TicketInfo, issue_ticket, queue_counts, record_print_result
+from onestop_desk.services.queue import (
+    TicketInfo,
+    issue_ticket,
+    queue_counts,
+    record_print_result,
+    ticket_content,
+)
 from onestop_desk.services.uow import UnitOfWork
 
 log = logging.getLogger("onestop.gui.kiosk")
@@ -72,23 +77,6 @@ def issue(
             priority=priority_reason is not None,
             priority_reason=priority_reason,
         )
-
-
-def ticket_content(ticket: TicketInfo, center_name: str) -> TicketContent:
-    """What the paper ticket shows for an issued ticket."""
-    label = None
-    if ticket.priority_reason is not None:
-        label = priority_label(ticket.priority_reason)
-    elif ticket.ticket_class.value == "priority":
-        label = ""  # a priority band without a reason
-    return TicketContent(
-        center_name=center_name,
-        display=ticket.display,
-        field_name=ticket.field_name,
-        waiting_ahead=ticket.waiting_ahead,
-        issued_at=ticket.issued_at,
-        priority_label=label,
-    )
 
 
 def print_and_record(
