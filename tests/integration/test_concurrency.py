@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from onestop_desk.core.ticket import TicketState
 from onestop_desk.db.database import Database
-from onestop_desk.db.models import AuditEvent, Counter, Field, Ticket
+from onestop_desk.db.models import AuditEvent, Citizen, Counter, Dossier, Field, Ticket
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import call_next, issue_ticket
 from onestop_desk.services.uow import UnitOfWork
@@ -218,3 +218,40 @@ def test_concurrent_counters_call_every_ticket_exactly_once(db_url: str) -> None
         assert t.call_count == 1
         assert t.counter_id == counter_ids[called_by[str(t.id)]]
         assert calls_logged[t.id] == 1
+
+
+DESKS = 4
+DOSSIERS_PER_DESK = 15
+
+
+def _receive_many(database: Database, office_id: uuid.UUID) -> list[str]:
+    from onestop_desk.services.dossier import ApplicantInput, DossierRequest, create_dossier
+
+    applicant = ApplicantInput("066090012345", "Nguyễn Văn An")
+    codes = []
+    for _ in range(DOSSIERS_PER_DESK):
+        with UnitOfWork(database) as uow:
+            request = DossierRequest("2.000884", applicant)
+            codes.append(create_dossier(uow, office_id=office_id, request=request, now=NOW).code)
+    return codes
+
+
+def _reception_desk(url: str, start: Barrier, results: Queue[Outcome]) -> None:
+    _in_child(_receive_many, url, start, results)
+
+
+def test_concurrent_desks_number_dossiers_without_duplicates_or_gaps(db_url: str) -> None:
+    per_desk = _run_together(_reception_desk, [(db_url,)] * DESKS)
+
+    total = DESKS * DOSSIERS_PER_DESK
+    codes = sorted(code for desk in per_desk for code in desk)
+    assert codes == [f"000.24481.H15-250915-{n:04d}" for n in range(1, total + 1)]
+    database = Database(db_url)
+    try:
+        with UnitOfWork(database, readonly=True) as uow:
+            book = sorted(uow.session.scalars(select(Dossier.logbook_number)).all())
+            applicants = uow.session.scalar(select(func.count()).select_from(Citizen))
+    finally:
+        database.dispose()
+    assert book == list(range(1, total + 1))
+    assert applicants == 1  # one citizen row, found again by every desk

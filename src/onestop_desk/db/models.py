@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -249,12 +250,17 @@ class Citizen(Base):
     """An applicant, identified by the personal ID number; minimal personal data only."""
 
     __tablename__ = "citizen"
+    # Name look-up is a prefix match on the diacritic-free key; PostgreSQL needs the pattern
+    # operator class for LIKE 'prefix%' to use the index under a non-C collation.
+    __table_args__ = (
+        Index("ix_citizen_name_key", "name_key", postgresql_ops={"name_key": "text_pattern_ops"}),
+    )
 
     id: Mapped[uuid.UUID] = _pk()
     id_number: Mapped[str] = mapped_column(String(12), unique=True)
     old_id_number: Mapped[str | None] = mapped_column(String(9))
     full_name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(3))
     address: Mapped[str | None] = mapped_column(Text)
@@ -289,13 +295,20 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_to: Mapped[str | None] = mapped_column(String(200))
     result_timing: Mapped[str | None] = mapped_column(String(10))
+    counter_number: Mapped[int | None] = mapped_column(Integer)
+    fee_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    logbook_year: Mapped[int | None] = mapped_column(Integer)
+    logbook_number: Mapped[int | None] = mapped_column(Integer)
 
     procedure: Mapped[Procedure] = relationship(lazy="joined")
     applicant: Mapped[Citizen] = relationship(lazy="joined")
+    documents: Mapped[list[DossierDocument]] = relationship(
+        lazy="selectin", order_by="DossierDocument.position"
+    )
 
 
 class DossierDocument(Base):
-    """A paper on the checklist of a dossier, with an optional attachment."""
+    """A paper on the checklist of a dossier: what was handed in, how many, original or copy."""
 
     __tablename__ = "dossier_document"
 
@@ -306,9 +319,70 @@ class DossierDocument(Base):
     name: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20))
     count: Mapped[int] = mapped_column(Integer, default=1)
-    attachment_name: Mapped[str | None] = mapped_column(String(300))
-    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
-    attachment_size: Mapped[int | None] = mapped_column(Integer)
+    received: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    attachments: Mapped[list[DossierAttachment]] = relationship(
+        lazy="selectin", order_by="DossierAttachment.position"
+    )
+
+
+class DossierAttachment(Base):
+    """A scan or photo of a paper, by content hash (the bytes live once in ``stored_file``)."""
+
+    __tablename__ = "dossier_attachment"
+
+    id: Mapped[uuid.UUID] = _pk()
+    dossier_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("dossier.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("dossier_document.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_file.sha256"))
+    media_type: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StoredFile(Base):
+    """File content shared by every PC through the database, keyed by its SHA-256."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LogbookCounter(Base):
+    """Per office and year: the last entry number in the log book (Mẫu 07, "Số thứ tự")."""
+
+    __tablename__ = "logbook_counter"
+
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class DossierDraft(Base):
+    """A reception in progress, saved as the specialist types so nothing is lost."""
+
+    __tablename__ = "dossier_draft"
+    __table_args__ = (Index("ix_dossier_draft_office_staff", "office_id", "staff_id"),)
+
+    id: Mapped[uuid.UUID] = _pk()
+    office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
+    counter_number: Mapped[int | None] = mapped_column(Integer)
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class DossierEvent(Base):

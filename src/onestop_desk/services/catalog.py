@@ -11,7 +11,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from onestop_desk.core.catalog import Catalog, CatalogError, parse_catalog, parse_procedures
+from onestop_desk.core.catalog import (
+    Catalog,
+    CatalogError,
+    ProcedureSpec,
+    parse_catalog,
+    parse_procedures,
+)
 from onestop_desk.core.forms import FormDefinition, FormDefinitionError, parse_form
 from onestop_desk.core.text import search_key
 from onestop_desk.db.models import Field, Procedure
@@ -138,7 +144,8 @@ class ProcedureSummary:
     form: str | None
 
 
-def _summary(row: Procedure) -> ProcedureSummary:
+def procedure_spec(row: Procedure) -> ProcedureSpec:
+    """The typed catalog entry of a stored procedure (its time, fee and document rules)."""
     raw = {
         "code": row.code,
         "name": row.name,
@@ -154,6 +161,11 @@ def _summary(row: Procedure) -> ProcedureSummary:
         (spec,) = parse_procedures({"version": 1, "procedures": [raw]}, [row.field.code])
     except CatalogError as exc:
         raise InputError(f"Thủ tục {row.code} trong cơ sở dữ liệu không hợp lệ: {exc}") from exc
+    return spec
+
+
+def _summary(row: Procedure) -> ProcedureSummary:
+    spec = procedure_spec(row)
     fee = spec.fee.note or "; ".join(spec.fee.quote().lines)
     return ProcedureSummary(
         code=spec.code,
