@@ -6,6 +6,10 @@ office may still edit the .docx in Word as long as the ``{{ ... }}`` tags surviv
 
 Mẫu 01 follows Circular 01/2018/TT-VPCP (receipt and appointment slip), the layout local systems
 print today; the template holds the page twice, "Liên 1: Lưu" and "Liên 2: Giao người nộp hồ sơ".
+
+``to_khai.docx`` is one generic declaration (tờ khai) for every form in resources/forms: the
+national motto, the form's title, "Kính gửi", each section's "label: value" lines, the undertaking
+and the requester's signature. The program decides which lines to print; the wording is here.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
@@ -98,7 +103,9 @@ def _borderless(table: Table, widths: tuple[float, ...]) -> None:
 
 def _header(doc: DocxDocument) -> None:
     table = doc.add_table(rows=1, cols=2)
-    _borderless(table, (7.0, 10.0))
+    # 6 cm breaks the centre's name as such headers are set, "TRUNG TÂM PHỤC VỤ / HÀNH CHÍNH
+    # CÔNG", not after "HÀNH" (Times New Roman and its metric twin Liberation Serif alike).
+    _borderless(table, (6.0, 11.0))
     left, right = table.rows[0].cells
     center = WD_ALIGN_PARAGRAPH.CENTER
     _cell_para(left, "{{ unit_name }}", align=center, size=Pt(12))
@@ -127,7 +134,8 @@ def _code_and_qr(doc: DocxDocument) -> None:
 def _documents_table(doc: DocxDocument) -> None:
     table = doc.add_table(rows=4, cols=4)
     table.style = doc.styles["Table Grid"]
-    _borderless(table, (1.2, 10.3, 2.3, 3.2))
+    # The last column holds "Bản sao chứng thực" on one line.
+    _borderless(table, (1.1, 9.5, 2.3, 4.1))
     center = WD_ALIGN_PARAGRAPH.CENTER
     for cell, text in zip(
         table.rows[0].cells, ("TT", "Tên giấy tờ", "Số lượng", "Bản chính/bản sao"), strict=True
@@ -215,7 +223,107 @@ def build_mau01(out: Path) -> Path:
         if index:
             _para(doc).add_run().add_break(WD_BREAK.PAGE)
         _mau01_page(doc, label)
-    _stable_core_properties(doc)
+    _stable_core_properties(doc, "Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    return _save(doc, out)
+
+
+# --- the declaration (tờ khai) --------------------------------------------------------------------
+
+UNDERTAKING = (
+    "Tôi cam đoan nội dung khai trên đây là đúng sự thật và chịu trách nhiệm trước pháp luật "
+    "về cam đoan của mình."
+)
+
+
+def _tag_para(doc: DocxDocument, tag: str) -> None:
+    """A paragraph holding only a ``{%p ... %}`` tag: docxtpl removes it along with the tag."""
+    _para(doc, tag)
+
+
+def _keep_row_together(table: Table) -> None:
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def _declaration_signature(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _borderless(table, (7.0, 9.5))
+    _keep_row_together(table)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    cell = table.rows[0].cells[1]
+    _cell_para(
+        cell,
+        "{{ place }}, ngày {{ d }} tháng {{ m }} năm {{ y }}",
+        italic=True,
+        align=center,
+        space_before=6,
+    )
+    _cell_para(cell, "NGƯỜI YÊU CẦU", bold=True, align=center)
+    _cell_para(cell, "(Ký, ghi rõ họ, chữ đệm, tên)", italic=True, align=center, space_after=54)
+    _cell_para(cell, "{{ applicant_name }}", bold=True, align=center)
+
+
+def _declaration_footer(doc: DocxDocument) -> None:
+    """The dossier it belongs to, on every page, small: the office finds a loose page's home."""
+    footer = doc.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(
+        "Mã hồ sơ: {{ code }} – {{ procedure_name }} – {{ unit_name }}, {{ received_date }}"
+    )
+    run.italic = True
+    run.font.size = Pt(11)
+
+
+def build_to_khai(out: Path) -> Path:
+    """Writes the generic declaration template: docxtpl loops over sections and their lines.
+
+    Context: ``title``; ``addressed_to`` (may be empty); ``sections``, each with ``number``
+    (I, II...), ``title`` and ``lines`` of ``label``, ``value`` and ``words`` (a date in words,
+    or empty); ``place``, ``d``, ``m``, ``y``; ``applicant_name``; and for the footer ``code``,
+    ``procedure_name``, ``unit_name``, ``received_date``.
+    """
+    doc = _base_document()
+    section = doc.sections[0]
+    # A declaration is one A4 page or two: the standard administrative margins, not Mẫu 01's.
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    section.footer_distance = Cm(1)
+    # Single spacing keeps the birth declaration, the longest, with its signature on one page.
+    doc.styles["Normal"].paragraph_format.line_spacing = 1.0
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    _para(doc, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center)
+    _para(doc, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True, align=center, size=Pt(14))
+    _para(doc, "{{ title|upper }}", bold=True, align=center, size=Pt(14), space_before=24)
+    _tag_para(doc, "{%p if addressed_to %}")
+    _para(doc, "Kính gửi: {{ addressed_to }}", align=center, space_before=12, space_after=6)
+    _tag_para(doc, "{%p endif %}")
+    _tag_para(doc, "{%p for section in sections %}")
+    heading = _para(
+        doc, "{{ section.number }}. {{ section.title|upper }}", bold=True, space_before=6
+    )
+    heading.paragraph_format.keep_with_next = True
+    _tag_para(doc, "{%p for line in section.lines %}")
+    line = _para(doc, space_before=2)
+    # Label and value in runs of their own, so an office can restyle the values (bold) in Word.
+    for text in (
+        "{{ line.label }}: ",
+        "{{ line.value }}",
+        "{% if line.words %} (bằng chữ: {{ line.words }}){% endif %}",
+    ):
+        line.add_run(text)
+    _tag_para(doc, "{%p endfor %}")
+    _tag_para(doc, "{%p endfor %}")
+    undertaking = _para(doc, UNDERTAKING, space_before=9, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    undertaking.paragraph_format.first_line_indent = Cm(1)
+    undertaking.paragraph_format.keep_with_next = True
+    _declaration_signature(doc)
+    _declaration_footer(doc)
+    _stable_core_properties(doc, "Tờ khai (mẫu chung cho các biểu mẫu)")
+    return _save(doc, out)
+
+
+def _save(doc: DocxDocument, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
     _fix_zip_times(out)
@@ -235,10 +343,10 @@ def _fix_zip_times(path: Path) -> None:
             )
 
 
-def _stable_core_properties(doc: DocxDocument) -> None:
+def _stable_core_properties(doc: DocxDocument, title: str) -> None:
     props = doc.core_properties
     props.author = props.last_modified_by = "OneStop Desk"
-    props.title = "Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+    props.title = title
     props.comments = "Generated by installer/make_templates.py; keep the Jinja tags intact."
     props.revision = 1
 
@@ -248,6 +356,7 @@ def main() -> None:
     parser.add_argument("--out-dir", type=Path, default=TEMPLATES)
     args = parser.parse_args()
     print(build_mau01(args.out_dir / "mau01_tiep_nhan.docx"))
+    print(build_to_khai(args.out_dir / "to_khai.docx"))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
 
-from onestop_desk import __version__
+from onestop_desk import __version__, cli_dossier
 from onestop_desk.errors import InputError, KnownError
 from onestop_desk.log import cli as log
 from onestop_desk.log import log_file
@@ -250,6 +250,8 @@ def build_parser() -> Parser:
     ov.add_parser("list", help="danh sách ngày đã khai báo").add_argument(
         "--json", action="store_true"
     )
+
+    cli_dossier.add_parsers(sub)
 
     cccd = sub.add_parser("cccd", help="thẻ Căn cước").add_subparsers(
         dest="cccd_command", metavar="LỆNH", required=True
@@ -813,4 +815,5 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("calendar", "due"): _calendar_due,
     ("calendar", "override-add"): _override_add,
     ("calendar", "override-list"): _override_list,
+    **cli_dossier.HANDLERS,
 }

@@ -36,10 +36,18 @@ class OfficeSettings:
 
 @dataclass
 class PrinterSettings:
-    """The ticket printer of this PC."""
+    """The thermal printers of this PC: the kiosk's tickets and the counter's appointment slips."""
 
     ticket_url: str = "preview"
     width_dots: int = 576
+    slip_url: str = "preview"
+
+
+@dataclass
+class ScannerSettings:
+    """The counter's 2D scanner in serial mode (``COM3``, ``/dev/ttyACM0``); empty: keyboard."""
+
+    port: str = ""
 
 
 @dataclass
@@ -66,6 +74,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     log: LogSettings = field(default_factory=LogSettings)
 
@@ -85,6 +94,11 @@ class Paths:
     @property
     def default_database_file(self) -> Path:
         return self.data_dir / "onestop.sqlite3"
+
+    @property
+    def papers_dir(self) -> Path:
+        """Where the counter writes the .docx/.pdf papers it prints (one folder per dossier)."""
+        return self.data_dir / "papers"
 
     def ensure(self) -> None:
         """Create the folders if they do not exist yet."""

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from onestop_desk.errors import KnownError
+from onestop_desk.documents._docx import (
+    OutputUnwritable,
+    TemplateCorrupt,
+    TemplateMissing,
+    fill_template,
+)
 from onestop_desk.resources import resource_path
+
+__all__ = [
+    "OutputUnwritable",
+    "ReceiptData",
+    "ReceiptDocumentLine",
+    "TemplateCorrupt",
+    "TemplateMissing",
+    "format_moment",
+    "format_processing_time",
+    "qr_png",
+    "render_receipt",
+]
 
 TEMPLATE_PARTS = ("templates", "mau01_tiep_nhan.docx")
 QR_WIDTH_MM = 24  # scannable by a phone at arm's length; fits beside the code line
@@ -20,19 +35,7 @@ QR_WIDTH_MM = 24  # scannable by a phone at arm's length; fits beside the code l
 # The 2018 form's wording for a same-day procedure and the 15:00 rule (domain.md, time limits).
 SAME_DAY_TEXT = "trong ngày làm việc (hồ sơ nhận sau 15 giờ trả trong ngày làm việc tiếp theo)"
 NOT_GIVEN = "Không có"
-_MAX_COMPILED = 64  # template parts kept compiled; Mẫu 01 has a handful
-
-
-class TemplateMissing(KnownError):
-    """The form template is not where the program expects it."""
-
-
-class TemplateCorrupt(KnownError):
-    """The form template exists but is not a usable .docx template."""
-
-
-class OutputUnwritable(KnownError):
-    """The filled document cannot be written where it was asked to go."""
+TEMPLATE_NAME = "mẫu giấy tiếp nhận hồ sơ (Mẫu 01)"
 
 
 @dataclass(frozen=True)
@@ -93,28 +96,18 @@ def render_receipt(data: ReceiptData, out: Path, *, template: Path | None = None
     """Fills Mẫu 01 with ``data`` and writes it to ``out``; returns ``out``."""
     from docx.shared import Mm
     from docxtpl import InlineImage
-    from jinja2 import TemplateError
 
-    source = template or resource_path(*TEMPLATE_PARTS)
-    try:
-        doc = _fast_template_class()(io.BytesIO(_template_bytes(source)))
-        doc.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise _corrupt(source) from exc
-    qr = InlineImage(doc, io.BytesIO(qr_png(data.qr_text or data.code)), width=Mm(QR_WIDTH_MM))
-    try:
-        doc.render(_context(data, qr), jinja_env=_jinja_env(), autoescape=True)
-    except TemplateError as exc:  # someone broke the {{ }} tags while editing the form in Word
-        raise _corrupt(source) from exc
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        doc.save(str(out))
-    except OSError as exc:
-        raise OutputUnwritable(
-            f"Không ghi được giấy tiếp nhận vào {out}: {exc.strerror or exc}.",
-            "Hãy chọn thư mục khác có quyền ghi, hoặc đóng tệp nếu nó đang mở trong Word.",
-        ) from exc
-    return out
+    def context(doc: Any) -> dict[str, Any]:
+        qr = InlineImage(doc, io.BytesIO(qr_png(data.qr_text or data.code)), width=Mm(QR_WIDTH_MM))
+        return _context(data, qr)
+
+    return fill_template(
+        template or resource_path(*TEMPLATE_PARTS),
+        out,
+        context,
+        template_name=TEMPLATE_NAME,
+        document_name="giấy tiếp nhận",
+    )
 
 
 def qr_png(text: str) -> bytes:
@@ -163,72 +156,3 @@ def _context(data: ReceiptData, qr: object) -> dict[str, Any]:
         "book_sequence": str(data.book_sequence),
         "receiver_name": data.receiver_name,
     }
-
-
-@cache
-def _template_bytes(path: Path) -> bytes:
-    """The template file, read once per process: parsing it again is the cheap part."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise TemplateMissing(
-            f"Không tìm thấy mẫu giấy tiếp nhận hồ sơ (Mẫu 01) tại {path}.",
-            "Hãy cài đặt lại chương trình hoặc chép lại thư mục resources/templates.",
-        ) from exc
-    except OSError as exc:
-        raise TemplateMissing(
-            f"Không đọc được mẫu giấy tiếp nhận hồ sơ (Mẫu 01) tại {path}: {exc.strerror or exc}.",
-            "Hãy kiểm tra quyền đọc tệp hoặc cài đặt lại chương trình.",
-        ) from exc
-
-
-@cache
-def _jinja_env() -> Any:
-    """A Jinja environment that compiles each distinct template part once per process.
-
-    docxtpl recompiles every part on every render; for one template the parts never change, so
-    compiling is a third of a render's time spent on the same answer.
-    """
-    from jinja2 import Environment
-
-    class _CompilingOnce(Environment):
-        def __init__(self) -> None:
-            super().__init__(autoescape=True)
-            self._compiled: dict[str, Any] = {}
-
-        def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-            if globals is not None or template_class is not None or not isinstance(source, str):
-                return super().from_string(source, globals, template_class)
-            if source not in self._compiled:
-                if len(self._compiled) > _MAX_COMPILED:  # a template edited while running
-                    self._compiled.clear()
-                self._compiled[source] = super().from_string(source)
-            return self._compiled[source]
-
-    return _CompilingOnce()
-
-
-@cache
-def _fast_template_class() -> Any:
-    """docxtpl's DocxTemplate with its regex clean-up of the XML remembered per input."""
-    from docxtpl import DocxTemplate
-
-    patched: dict[str, str] = {}
-
-    class _FastTemplate(DocxTemplate):  # type: ignore[misc]
-        def patch_xml(self, src_xml: str) -> str:
-            if src_xml not in patched:
-                if len(patched) > _MAX_COMPILED:
-                    patched.clear()
-                patched[src_xml] = super().patch_xml(src_xml)
-            return patched[src_xml]
-
-    return _FastTemplate
-
-
-def _corrupt(path: Path) -> TemplateCorrupt:
-    return TemplateCorrupt(
-        f"Mẫu giấy tiếp nhận hồ sơ (Mẫu 01) tại {path} bị hỏng hoặc sai cú pháp.",
-        "Hãy khôi phục tệp mẫu gốc (cài đặt lại chương trình) "
-        "hoặc sửa lại các thẻ {{ … }} trong mẫu.",
-    )

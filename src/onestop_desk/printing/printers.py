@@ -23,6 +23,7 @@ from PIL import Image
 
 from onestop_desk.errors import InputError, KnownError
 from onestop_desk.printing.layout import TicketContent, render_test_page, render_ticket
+from onestop_desk.printing.slip import SlipContent, render_slip
 
 log = logging.getLogger("onestop.printing")
 
@@ -640,6 +641,27 @@ def print_ticket(
     return print_image(
         url,
         render_ticket(content, width_dots),
+        cut=cut,
+        timeout=timeout,
+        preview=preview,
+        check_paper=check_paper,
+    )
+
+
+def print_slip(
+    content: SlipContent,
+    url: str,
+    *,
+    width_dots: int,
+    cut: bool = True,
+    timeout: float = 5.0,
+    preview: PreviewSink | None = None,
+    check_paper: bool = True,
+) -> bytes | None:
+    """Render and print an appointment slip (see ``print_image``); the content comes first."""
+    return print_image(
+        url,
+        render_slip(content, width_dots),
         cut=cut,
         timeout=timeout,
         preview=preview,

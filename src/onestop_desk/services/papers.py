@@ -7,7 +7,11 @@ classes; the words a citizen reads are chosen here, once, for every face and the
 from __future__ import annotations
 
 from onestop_desk.core.catalog import format_vnd
+from onestop_desk.documents.declaration import DeclarationData
 from onestop_desk.documents.receipt import ReceiptData, ReceiptDocumentLine
+from onestop_desk.errors import InputError
+from onestop_desk.printing.slip import SlipContent
+from onestop_desk.services.catalog import load_form
 from onestop_desk.services.dossier import DossierView
 from onestop_desk.services.office import OfficeInfo
 
@@ -84,4 +88,36 @@ def receipt_data(view: DossierView, office: OfficeInfo) -> ReceiptData:
         book_sequence=view.logbook_number or 0,
         phone=applicant.phone or "",
         email=applicant.email or "",
+    )
+
+
+def declaration_data(view: DossierView, office: OfficeInfo) -> DeclarationData:
+    """The filled declaration the citizen signs; the dossier's procedure must have a form."""
+    if view.procedure_form is None:
+        raise InputError(f"Thủ tục {view.procedure_name} không có tờ khai.")
+    return DeclarationData(
+        unit_name=unit_name(office),
+        place=place_name(office),
+        form=load_form(view.procedure_form),
+        values=view.form_values,
+        derived=view.derived,
+        code=view.code,
+        procedure_name=view.procedure_name,
+        received_at=view.received_at,
+        applicant_name=view.applicant.full_name,
+    )
+
+
+def slip_content(view: DossierView, office: OfficeInfo) -> SlipContent:
+    """The 80 mm thermal appointment slip."""
+    return SlipContent(
+        center_name=office.center_name,
+        code=view.code,
+        procedure_name=view.procedure_name,
+        applicant_name=view.applicant.full_name,
+        received_at=view.received_at,
+        due_at=view.due_at,
+        where_to_collect=collect_text(view, office),
+        fee=fee_text(view),
+        lookup_hint="Tra cứu tình trạng hồ sơ: quét mã QR hoặc nhập mã hồ sơ tại dichvucong.gov.vn",
     )
