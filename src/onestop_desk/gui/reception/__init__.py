@@ -1,0 +1,1 @@
+"""Reception at the counter: log-in, citizen identification, procedure, guided form, checklist."""

@@ -1,0 +1,745 @@
+"""Who the citizen is: read from the ID card's QR code or typed, checked, then confirmed."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onestop_desk.core.citizen_id import (
+    EARLIEST_BIRTH_YEAR,
+    CitizenCard,
+    InvalidCardPayload,
+    Sex,
+    cross_check,
+    looks_garbled,
+    parse_card_qr,
+    repair_mojibake,
+    validate_id_number,
+)
+from onestop_desk.errors import KnownError
+from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.widgets import bundled_font_family
+
+log = logging.getLogger("onestop.gui.reception")
+
+#: The keys of ``values()`` / ``set_values()``, in the order of the form.
+FIELDS = (
+    "id_number",
+    "old_id_number",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "address",
+    "phone",
+    "email",
+)
+
+_STYLE = """
+QLabel#citizenTitle { color: #263238; }
+QLabel#source { color: #546e7a; }
+QLabel#errorBox { color: #b71c1c; background: #fdecea; border: 1px solid #f5c2c0;
+    border-radius: 6px; padding: 6px 10px; }
+QLabel#warningBox { color: #6d4c00; background: #fff8e1; border: 1px solid #ffca28;
+    border-radius: 6px; padding: 6px 10px; }
+QLabel#returningNote { color: #0b5394; background: #e3f2fd; border: 1px solid #90caf9;
+    border-radius: 6px; padding: 6px 10px; }
+QLabel#fieldNote { color: #8a4b00; }
+QLabel#lookupStatus { color: #78909c; }
+QLineEdit[attention="true"] { background: #fff3cd; border: 2px solid #f0a500;
+    border-radius: 3px; padding: 1px 3px; }
+QLineEdit[invalid="true"], QComboBox[invalid="true"] { border: 2px solid #d32f2f;
+    border-radius: 3px; padding: 1px 3px; }
+QPushButton#confirmButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
+    border-radius: 5px; padding: 6px 18px; font-weight: bold; }
+QPushButton#confirmButton:hover { background: #1976d2; }
+QPushButton#confirmButton:pressed { background: #0d47a1; }
+"""
+
+_SPACES_IN_NUMBER = re.compile(r"[\s.\-]")
+_DATE_PARTS = re.compile(r"(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})")
+_DATE_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})")
+_PHONE_NOISE = re.compile(r"[\s.\-()]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# A slow scanner's payload typed into a field: a 12-digit number, a bar, and the rest of the card.
+_PAYLOAD_IN_TEXT = re.compile(r"\d{12}\|.*")
+_PAYLOAD_MIN_BARS = 6
+_OLD_ID_LENGTHS = (9, 12)
+_PHONE_LENGTHS = (10, 11)
+
+
+@dataclass(frozen=True)
+class CitizenRecord:
+    """A citizen as the desk confirmed them (or as a previous dossier recorded them)."""
+
+    id_number: str
+    old_id_number: str | None
+    full_name: str
+    date_of_birth: date
+    sex: Sex
+    address: str
+    phone: str | None = None
+    email: str | None = None
+
+
+def _digits_only(text: str) -> str:
+    return _SPACES_IN_NUMBER.sub("", text)
+
+
+def _restyle(widget: QWidget, name: str, value: Any) -> None:
+    """Set a property the style sheet selects on, and make the style notice."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
+    scaled = QFont(font)
+    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
+    scaled.setBold(bold)
+    return scaled
+
+
+class CitizenPanel(QWidget):
+    """Identify the citizen in front of the desk: scan the card, or type, then confirm.
+
+    ``lookup(id_number)`` (run in the background) finds a citizen who has filed here before;
+    what it knows fills the fields still empty. ``confirmed`` carries the checked
+    ``CitizenRecord``; ``changed`` fires on every edit, scan or fill (not on ``set_values``).
+    """
+
+    #: The specialist confirmed the citizen (a ``CitizenRecord``).
+    confirmed = Signal(object)
+    #: Something in the form changed (by hand, by a scan or by a look-up): drafts follow it.
+    changed = Signal()
+
+    def __init__(
+        self,
+        lookup: Callable[[str], CitizenRecord | None] | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lookup = lookup
+        self._today = today
+        self._quiet = 0  # > 0 while the panel fills fields itself
+        self._looked_up: str | None = None  # the number last sent to lookup
+        self._lookups = 0  # look-ups under way
+        self._shown_warnings: tuple[str, ...] = ()
+        self._card_warnings: tuple[str, ...] = ()
+        self._garbled: set[QLineEdit] = set()  # fields a scan filled with broken letters
+        self.setObjectName("citizenPanel")
+        font = QFont(self.font())
+        font.setFamily(bundled_font_family())
+        self.setFont(font)
+        self.setStyleSheet(_STYLE)
+        self._build()
+        self._connect()
+
+    # --- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        base = self.font()
+        root = QVBoxLayout(self)
+        root.setContentsMargins(12, 10, 12, 10)
+        root.setSpacing(8)
+
+        title = QLabel(self.tr("Thông tin công dân"))
+        title.setObjectName("citizenTitle")
+        title.setFont(_scaled(base, 1.25, bold=True))
+        self.source_label = QLabel()
+        self.source_label.setObjectName("source")
+        self.source_label.setWordWrap(True)
+        self.source_label.setText(self._default_source())
+        root.addWidget(title)
+        root.addWidget(self.source_label)
+
+        self.error_box = self._box("errorBox")
+        self.warning_box = self._box("warningBox")
+        self.returning_note = self._box("returningNote")
+        root.addWidget(self.error_box)
+        root.addWidget(self.warning_box)
+        root.addWidget(self.returning_note)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+
+        self.id_edit = self._edit(self.tr("12 chữ số trên thẻ"), self.tr("Số định danh cá nhân"))
+        self.old_id_edit = self._edit(self.tr("nếu có"), self.tr("Số CMND cũ"))
+        self.name_edit = self._edit(self.tr("Họ, chữ đệm và tên"), self.tr("Họ và tên"))
+        self.name_note = self._note()
+        self.dob_edit = self._edit(
+            self.tr("ngày/tháng/năm, ví dụ 15/05/2003"), self.tr("Ngày sinh")
+        )
+        self.sex_combo = QComboBox()
+        self.sex_combo.setAccessibleName(self.tr("Giới tính"))
+        self.sex_combo.setPlaceholderText(self.tr("Chọn…"))
+        # Plain strings as item data: an enum would not survive the trip through QVariant.
+        self.sex_combo.addItem(self.tr("Nam"), Sex.MALE.value)
+        self.sex_combo.addItem(self.tr("Nữ"), Sex.FEMALE.value)
+        self.sex_combo.setCurrentIndex(-1)
+        self.address_edit = self._edit(
+            self.tr("Số nhà, thôn/tổ, xã/phường, tỉnh/thành phố"), self.tr("Nơi thường trú")
+        )
+        self.address_note = self._note()
+        self.phone_edit = self._edit(self.tr("ví dụ 0912 345 678"), self.tr("Điện thoại"))
+        self.email_edit = self._edit(self.tr("nếu có"), self.tr("Email"))
+
+        def label(text: str, buddy: QWidget, *, required: bool = False) -> QLabel:
+            shown = f"{text} <span style='color:#c62828'>*</span>" if required else text
+            widget = QLabel(shown)
+            widget.setBuddy(buddy)
+            return widget
+
+        grid.addWidget(label(self.tr("Số định danh"), self.id_edit, required=True), 0, 0)
+        grid.addWidget(self.id_edit, 0, 1)
+        grid.addWidget(label(self.tr("Số CMND cũ"), self.old_id_edit), 0, 2)
+        grid.addWidget(self.old_id_edit, 0, 3)
+        grid.addWidget(label(self.tr("Họ và tên"), self.name_edit, required=True), 1, 0)
+        grid.addWidget(self.name_edit, 1, 1, 1, 3)
+        grid.addWidget(self.name_note, 2, 1, 1, 3)
+        grid.addWidget(label(self.tr("Ngày sinh"), self.dob_edit, required=True), 3, 0)
+        grid.addWidget(self.dob_edit, 3, 1)
+        grid.addWidget(label(self.tr("Giới tính"), self.sex_combo, required=True), 3, 2)
+        grid.addWidget(self.sex_combo, 3, 3)
+        grid.addWidget(label(self.tr("Nơi thường trú"), self.address_edit, required=True), 4, 0)
+        grid.addWidget(self.address_edit, 4, 1, 1, 3)
+        grid.addWidget(self.address_note, 5, 1, 1, 3)
+        grid.addWidget(label(self.tr("Điện thoại"), self.phone_edit), 6, 0)
+        grid.addWidget(self.phone_edit, 6, 1)
+        grid.addWidget(label(self.tr("Email"), self.email_edit), 6, 2)
+        grid.addWidget(self.email_edit, 6, 3)
+        root.addLayout(grid)
+
+        bottom = QHBoxLayout()
+        self.lookup_status = QLabel()
+        self.lookup_status.setObjectName("lookupStatus")
+        self.lookup_status.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.clear_button = QPushButton(self.tr("Nhập lại từ đầu"))
+        self.clear_button.setToolTip(self.tr("Xoá hết các ô để nhận công dân khác"))
+        self.clear_button.setAutoDefault(True)  # Enter on the focused button presses it
+        self.confirm_button = QPushButton(self.tr("Xác nhận"))
+        self.confirm_button.setObjectName("confirmButton")
+        self.confirm_button.setToolTip(self.tr("Kiểm tra và dùng thông tin này (phím Enter)"))
+        self.confirm_button.setFont(_scaled(base, 1.05, bold=True))
+        self.confirm_button.setAutoDefault(True)
+        bottom.addWidget(self.lookup_status, 1)
+        bottom.addWidget(self.clear_button)
+        bottom.addWidget(self.confirm_button)
+        root.addLayout(bottom)
+        root.addStretch(1)
+
+        order: list[QWidget] = [*self._inputs(), self.confirm_button, self.clear_button]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+
+    def _box(self, name: str) -> QLabel:
+        box = QLabel()
+        box.setObjectName(name)
+        box.setWordWrap(True)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.hide()
+        return box
+
+    def _note(self) -> QLabel:
+        note = QLabel()
+        note.setObjectName("fieldNote")
+        note.setWordWrap(True)
+        note.hide()
+        return note
+
+    def _edit(self, placeholder: str, name: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setAccessibleName(name)
+        edit.setClearButtonEnabled(False)
+        return edit
+
+    def _inputs(self) -> list[QWidget]:
+        return [
+            self.id_edit,
+            self.old_id_edit,
+            self.name_edit,
+            self.dob_edit,
+            self.sex_combo,
+            self.address_edit,
+            self.phone_edit,
+            self.email_edit,
+        ]
+
+    def _line_edits(self) -> list[QLineEdit]:
+        return [w for w in self._inputs() if isinstance(w, QLineEdit)]
+
+    def _connect(self) -> None:
+        for edit in self._line_edits():
+            edit.textChanged.connect(lambda _text, edit=edit: self._edited(edit))
+        self.sex_combo.currentIndexChanged.connect(lambda _i: self._edited(self.sex_combo))
+        self.id_edit.textChanged.connect(self._id_changed)
+        self.dob_edit.editingFinished.connect(self._tidy_date)
+        self.confirm_button.clicked.connect(self.confirm)
+        self.clear_button.clicked.connect(self.clear)
+
+    # --- public -------------------------------------------------------------------------------
+    def load_payload(self, text: str) -> bool:
+        """Fill the form from a scanned QR payload; on a bad payload say why and change nothing."""
+        try:
+            card = parse_card_qr(text, today=self._today())
+        except InvalidCardPayload as exc:
+            # The message may quote the card's fields: personal data stays out of the log.
+            log.info("card payload refused (%d characters)", len(text))
+            self._show_error(
+                self.tr(
+                    "Không đọc được mã QR trên thẻ: {reason}\n"
+                    "Vui lòng quét lại, hoặc nhập tay thông tin của công dân."
+                ).format(reason=exc)
+            )
+            return False
+        self.load_card(card)
+        return True
+
+    def load_card(self, card: CitizenCard) -> None:
+        """Fill the form from a card read by the scanner and point at what needs a look."""
+        same_person = _digits_only(self.id_edit.text()) == card.id_number
+        self._quiet += 1
+        try:
+            self._reset_marks()
+            self.id_edit.setText(card.id_number)
+            self.old_id_edit.setText(card.old_id_number or "")
+            self.name_edit.setText(card.full_name)
+            self.dob_edit.setText(f"{card.date_of_birth:%d/%m/%Y}")
+            self._set_sex(card.sex)
+            self.address_edit.setText(card.address)
+            if not same_person:  # the previous citizen's contacts must not stay
+                self.phone_edit.clear()
+                self.email_edit.clear()
+        finally:
+            self._quiet -= 1
+
+        issued = (
+            self.tr(" (thẻ cấp ngày {date})").format(date=f"{card.issue_date:%d/%m/%Y}")
+            if card.issue_date
+            else ""
+        )
+        self.source_label.setText(
+            self.tr("Đã đọc mã QR trên thẻ Căn cước{issued}. Vui lòng đối chiếu với thẻ.").format(
+                issued=issued
+            )
+        )
+        garbled_values: list[str] = []
+        self._garbled.clear()
+        for edit, value, advice in (
+            (
+                self.name_edit,
+                card.full_name,
+                self.tr("Tên trên thẻ bị lỗi dấu do máy quét, vui lòng gõ lại."),
+            ),
+            (
+                self.address_edit,
+                card.address,
+                self.tr("Địa chỉ trên thẻ bị lỗi dấu do máy quét, vui lòng gõ lại."),
+            ),
+        ):
+            if value and looks_garbled(value):
+                self._garbled.add(edit)
+                garbled_values.append(f"“{value}”")
+                repaired = repair_mojibake(value)
+                guess = (
+                    " " + self.tr("Có thể đúng là “{text}”.").format(text=repaired)
+                    if repaired is not None
+                    else ""
+                )
+                self._note_for(edit).setText(advice + guess)
+        # The parser's warnings about those fields are said beside the fields instead.
+        self._card_warnings = tuple(
+            w for w in card.warnings if not any(v in w for v in garbled_values)
+        )
+        self._show_warnings(self._card_warnings)
+        self._refresh_garbled()
+        if self.name_edit in self._garbled:
+            self._focus(self.name_edit)
+        elif self.address_edit in self._garbled:
+            self._focus(self.address_edit)
+        else:
+            self._focus(self.phone_edit)  # what the card does not say: ask for it next
+        log.info("citizen card loaded (%d warnings)", len(card.warnings))
+        self.changed.emit()
+
+    def confirm(self) -> CitizenRecord | None:
+        """Check the form; emit and return the record, or show what to fix and return None.
+
+        Warnings (the number disagrees with the sex or birth year) are shown first; confirming
+        again with them on screen goes ahead.
+        """
+        if self._take_typed_payload():
+            return None
+        record, problems = self._check()
+        wrong = {widget for widget, _text in problems}
+        for widget in self._inputs():
+            _restyle(widget, "invalid", widget in wrong)
+        if problems or record is None:
+            lines = "\n".join(f"• {text}" for _widget, text in problems)
+            self._show_error(self.tr("Vui lòng sửa trước khi xác nhận:") + "\n" + lines)
+            self._focus(problems[0][0])
+            return None
+        self.error_box.hide()
+        warnings = cross_check(record.id_number, record.sex, record.date_of_birth)
+        new = [w for w in warnings if w not in self._shown_warnings]
+        if new:
+            self._show_warnings(
+                (*self._shown_warnings, *new),
+                footer=self.tr("Nếu thông tin đúng như trên thẻ, nhấn Xác nhận lần nữa."),
+            )
+            self.confirm_button.setFocus()
+            return None
+        log.info("citizen confirmed")
+        self.confirmed.emit(record)
+        return record
+
+    def clear(self) -> None:
+        """Empty the form for the next citizen."""
+        self._quiet += 1
+        try:
+            for edit in self._line_edits():
+                edit.clear()
+            self.sex_combo.setCurrentIndex(-1)
+        finally:
+            self._quiet -= 1
+        self._reset_marks()
+        self._garbled.clear()
+        self._refresh_garbled()
+        self._card_warnings = ()
+        self._show_warnings(())
+        self.error_box.hide()
+        self.returning_note.hide()
+        self.source_label.setText(self._default_source())
+        self._focus(self.id_edit)
+        self.changed.emit()
+
+    def values(self) -> dict[str, str]:
+        """What the form holds, as typed (a draft: it may be incomplete or wrong)."""
+        sex = self._sex()
+        return {
+            "id_number": self.id_edit.text(),
+            "old_id_number": self.old_id_edit.text(),
+            "full_name": self.name_edit.text(),
+            "date_of_birth": self.dob_edit.text(),
+            "sex": sex.value if sex is not None else "",
+            "address": self.address_edit.text(),
+            "phone": self.phone_edit.text(),
+            "email": self.email_edit.text(),
+        }
+
+    def set_values(self, values: Mapping[str, str]) -> None:
+        """Put a draft back (keys as ``values()``; missing keys leave the field as it is)."""
+        edits = {
+            "id_number": self.id_edit,
+            "old_id_number": self.old_id_edit,
+            "full_name": self.name_edit,
+            "date_of_birth": self.dob_edit,
+            "address": self.address_edit,
+            "phone": self.phone_edit,
+            "email": self.email_edit,
+        }
+        self._quiet += 1
+        try:
+            for key, edit in edits.items():
+                if key in values:
+                    edit.setText(values[key])
+            if "sex" in values:
+                self._set_sex(values["sex"])
+        finally:
+            self._quiet -= 1
+
+    def is_busy(self) -> bool:
+        """True while a look-up of a returning citizen runs."""
+        return self._lookups > 0
+
+    # --- checks -------------------------------------------------------------------------------
+    def _check(self) -> tuple[CitizenRecord | None, list[tuple[QWidget, str]]]:
+        problems: list[tuple[QWidget, str]] = []
+        id_number = _digits_only(self.id_edit.text())
+        problem = validate_id_number(id_number)
+        if problem is not None:
+            problems.append((self.id_edit, problem))
+
+        old_id = _digits_only(self.old_id_edit.text())
+        if old_id and not (old_id.isdigit() and len(old_id) in _OLD_ID_LENGTHS):
+            problems.append(
+                (
+                    self.old_id_edit,
+                    self.tr(
+                        "Số CMND cũ phải gồm 9 chữ số (hoặc 12 chữ số); không có thì để trống."
+                    ),
+                )
+            )
+
+        name = " ".join(self.name_edit.text().split())
+        if not name:
+            problems.append((self.name_edit, self.tr("Chưa nhập họ và tên.")))
+        elif looks_garbled(name):
+            problems.append(
+                (self.name_edit, self.tr("Họ và tên còn ký tự lỗi do máy quét, vui lòng gõ lại."))
+            )
+
+        born, problem = self._date_of_birth()
+        if problem is not None:
+            problems.append((self.dob_edit, problem))
+
+        sex = self._sex()
+        if sex is None:
+            problems.append((self.sex_combo, self.tr("Chưa chọn giới tính.")))
+
+        address = " ".join(self.address_edit.text().split())
+        if not address:
+            problems.append((self.address_edit, self.tr("Chưa nhập nơi thường trú.")))
+        elif looks_garbled(address):
+            problems.append(
+                (
+                    self.address_edit,
+                    self.tr("Nơi thường trú còn ký tự lỗi do máy quét, vui lòng gõ lại."),
+                )
+            )
+
+        phone = self._phone()
+        if phone is not None and not (
+            phone.isdigit() and phone.startswith("0") and len(phone) in _PHONE_LENGTHS
+        ):
+            problems.append(
+                (
+                    self.phone_edit,
+                    self.tr(
+                        "Số điện thoại chưa đúng: cần 10 chữ số, bắt đầu bằng 0 "
+                        "(ví dụ 0912 345 678)."
+                    ),
+                )
+            )
+        email = self.email_edit.text().strip() or None
+        if email is not None and _EMAIL.fullmatch(email) is None:
+            problems.append(
+                (self.email_edit, self.tr("Địa chỉ email chưa đúng (ví dụ: ten@gmail.com)."))
+            )
+
+        if problems or born is None or sex is None:
+            return None, problems
+        record = CitizenRecord(
+            id_number=id_number,
+            old_id_number=old_id or None,
+            full_name=name,
+            date_of_birth=born,
+            sex=sex,
+            address=address,
+            phone=phone,
+            email=email,
+        )
+        return record, []
+
+    def _date_of_birth(self) -> tuple[date | None, str | None]:
+        text = self.dob_edit.text().strip()
+        if not text:
+            return None, self.tr("Chưa nhập ngày sinh.")
+        match = _DATE_PARTS.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
+        if match is None:
+            return None, self.tr("Ngày sinh cần viết theo dạng ngày/tháng/năm, ví dụ 15/05/2003.")
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            born = date(year, month, day)
+        except ValueError:
+            return None, self.tr("Ngày sinh {text} không có thật.").format(text=text)
+        if born > self._today():
+            return None, self.tr("Ngày sinh không thể là ngày trong tương lai.")
+        if born.year < EARLIEST_BIRTH_YEAR:
+            return None, self.tr("Năm sinh phải từ {year} trở về sau.").format(
+                year=EARLIEST_BIRTH_YEAR
+            )
+        return born, None
+
+    def _sex(self) -> Sex | None:
+        data = self.sex_combo.currentData()
+        return Sex(data) if isinstance(data, str) and data in set(Sex) else None
+
+    def _set_sex(self, sex: str | None) -> None:
+        self.sex_combo.setCurrentIndex(self.sex_combo.findData(str(sex)) if sex else -1)
+
+    def _phone(self) -> str | None:
+        phone = _PHONE_NOISE.sub("", self.phone_edit.text())
+        if phone.startswith("+84"):
+            phone = "0" + phone[3:]
+        return phone or None
+
+    def _take_typed_payload(self) -> bool:
+        """A scanner too slow for the wedge detector typed a payload into a field: load it."""
+        for edit in self._line_edits():
+            match = _PAYLOAD_IN_TEXT.search(edit.text())
+            if match is None or match.group().count("|") < _PAYLOAD_MIN_BARS:
+                continue
+            payload = match.group()
+            self._quiet += 1
+            try:
+                edit.setText(edit.text()[: match.start()])
+            finally:
+                self._quiet -= 1
+            self.load_payload(payload)
+            return True
+        return False
+
+    # --- look-up of a returning citizen -------------------------------------------------------
+    def _id_changed(self, text: str) -> None:
+        number = _digits_only(text)
+        if number != self._looked_up:
+            self.returning_note.hide()
+        if validate_id_number(number) is not None:
+            self._looked_up = None
+            return
+        if self._lookup is None or number == self._looked_up:
+            return
+        self._looked_up = number
+        self._lookups += 1
+        self.lookup_status.setText(self.tr("Đang tìm hồ sơ cũ của công dân…"))
+        lookup = self._lookup
+        QueryOp(
+            lambda: lookup(number),
+            success=lambda record: self._found(number, record),
+            failure=lambda exc: self._lookup_failed(number, exc),
+            parent=self,
+        ).run_in_background()
+
+    def _lookup_done(self, number: str) -> bool:
+        self._lookups -= 1
+        if self._lookups == 0:
+            self.lookup_status.clear()
+        return number == _digits_only(self.id_edit.text())  # else the answer is stale
+
+    def _found(self, number: str, record: CitizenRecord | None) -> None:
+        if not self._lookup_done(number) or record is None:
+            return
+        filled: list[str] = []
+        self._quiet += 1
+        try:
+            for edit, value, what in (
+                (self.old_id_edit, record.old_id_number, self.tr("số CMND cũ")),
+                (self.name_edit, record.full_name, self.tr("họ tên")),
+                (self.dob_edit, f"{record.date_of_birth:%d/%m/%Y}", self.tr("ngày sinh")),
+                (self.address_edit, record.address, self.tr("nơi thường trú")),
+                (self.phone_edit, record.phone, self.tr("điện thoại")),
+                (self.email_edit, record.email, self.tr("email")),
+            ):
+                if value and not edit.text().strip():
+                    edit.setText(value)
+                    filled.append(what)
+            if self.sex_combo.currentIndex() < 0:
+                self._set_sex(record.sex)
+                filled.append(self.tr("giới tính"))
+        finally:
+            self._quiet -= 1
+        text = self.tr("Công dân đã từng nộp hồ sơ tại đây.")
+        if filled:
+            text += " " + self.tr(
+                "Đã điền sẵn {fields} từ hồ sơ trước; vui lòng hỏi lại công dân xem còn đúng không."
+            ).format(fields=", ".join(filled))
+        self.returning_note.setText(text)
+        self.returning_note.show()
+        if filled:
+            self.changed.emit()
+
+    def _lookup_failed(self, number: str, exc: Exception) -> None:
+        self._lookup_done(number)
+        # Not finding old dossiers does not stop the reception: say it quietly.
+        if isinstance(exc, KnownError):
+            log.warning("citizen look-up failed: %s", exc.message)
+        self.lookup_status.setText(
+            self.tr("Không tra được hồ sơ cũ của công dân; vẫn nhập tiếp được.")
+        )
+
+    # --- feedback -----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        # Line edits and the combo box pass Enter up to here.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.confirm()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _edited(self, widget: QWidget) -> None:
+        if self._quiet:
+            return
+        _restyle(widget, "invalid", False)
+        if widget in self._garbled:
+            self._refresh_garbled()
+        # Warnings found on confirming were about the old values; the card's own stay.
+        checked = widget in (self.id_edit, self.dob_edit, self.sex_combo)
+        if checked and self._shown_warnings != self._card_warnings:
+            self._show_warnings(self._card_warnings)
+        self.changed.emit()
+
+    def _refresh_garbled(self) -> None:
+        for edit in (self.name_edit, self.address_edit):
+            broken = edit in self._garbled and looks_garbled(edit.text())
+            if not broken:
+                self._garbled.discard(edit)
+            _restyle(edit, "attention", broken)
+            self._note_for(edit).setVisible(broken)
+
+    def _note_for(self, edit: QLineEdit) -> QLabel:
+        return self.name_note if edit is self.name_edit else self.address_note
+
+    def _tidy_date(self) -> None:
+        born, problem = self._date_of_birth()
+        if born is not None and problem is None:
+            tidy = f"{born:%d/%m/%Y}"
+            if tidy != self.dob_edit.text():
+                self._quiet += 1
+                try:
+                    self.dob_edit.setText(tidy)
+                finally:
+                    self._quiet -= 1
+
+    def _reset_marks(self) -> None:
+        for widget in self._inputs():
+            _restyle(widget, "invalid", False)
+        self.error_box.hide()
+
+    def _show_error(self, text: str) -> None:
+        self.error_box.setText(text)
+        self.error_box.show()
+
+    def _show_warnings(self, warnings: tuple[str, ...], *, footer: str = "") -> None:
+        self._shown_warnings = warnings
+        if not warnings:
+            self.warning_box.hide()
+            return
+        lines = [self.tr("Lưu ý khi đối chiếu với thẻ:"), *(f"• {w}" for w in warnings)]
+        if footer:
+            lines.append(footer)
+        self.warning_box.setText("\n".join(lines))
+        self.warning_box.show()
+
+    def _focus(self, widget: QWidget) -> None:
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    def _default_source(self) -> str:
+        return self.tr("Quét mã QR trên thẻ Căn cước, hoặc nhập tay rồi nhấn Enter.")

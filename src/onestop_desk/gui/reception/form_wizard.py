@@ -1,0 +1,720 @@
+"""The guided declaration (tờ khai): a step per form section, checked as it goes."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QFocusEvent,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QRegularExpressionValidator,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onestop_desk.core.forms import FormDefinition, FormField, Section, derive, parse_date, validate
+from onestop_desk.core.text import nfc
+from onestop_desk.gui.reception.address import AddressPicker, PlaceCombo
+from onestop_desk.gui.widgets import bundled_font_family
+
+log = logging.getLogger("onestop.gui.reception")
+
+_STYLE = """
+QLabel#formTitle { color: #263238; }
+QLabel#stepCaption { color: #0d47a1; }
+QToolButton[role="step"] { border: 1px solid #c5cfd8; border-radius: 12px; padding: 3px 10px;
+    background: #f5f7f9; color: #455a64; }
+QToolButton[role="step"][state="current"] { background: #1565c0; color: #ffffff;
+    border-color: #0d47a1; font-weight: bold; }
+QToolButton[role="step"][state="done"] { background: #e8f5e9; color: #1b5e20;
+    border-color: #a5d6a7; }
+QToolButton[role="step"][state="skipped"] { background: #f2f2f2; color: #8a949b;
+    border-style: dashed; }
+QToolButton[role="step"][state="error"] { background: #fdecea; color: #b71c1c;
+    border-color: #ef9a9a; }
+QToolButton[role="step"]:disabled { color: #a0a8ae; }
+QProgressBar#stepBar { border: none; background: #e3e8ec; border-radius: 3px; }
+QProgressBar#stepBar::chunk { background: #1565c0; border-radius: 3px; }
+QLabel#fieldLabel { color: #263238; }
+QLabel#fieldHelp, QLabel#addressNote { color: #607d8b; }
+QLabel#fieldDerived { color: #0b5394; }
+QLabel#fieldError { color: #b71c1c; font-weight: bold; }
+QLabel#stepMessage { color: #b71c1c; }
+QLabel#keysHint { color: #78909c; }
+QToolButton#copyAddress { border: none; color: #1565c0; text-decoration: underline;
+    padding: 0; }
+QFrame#stepPage { background: #ffffff; }
+QLineEdit[invalid="true"], QComboBox[invalid="true"] { border: 1px solid #d32f2f; }
+"""
+
+_DATE_MASK = "99/99/9999;_"
+_LABEL_WIDTH = 250
+_TEXT_WIDTH = 560  # a name or a town fits; wider boxes only make the eye travel
+_ADDRESS_WIDTH = 760
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _restyle(widget: QWidget, name: str, value: Any) -> None:
+    """Set a property the style sheet selects on, and make the style notice."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
+    scaled = QFont(font)
+    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
+    scaled.setBold(bold)
+    return scaled
+
+
+class DateEdit(QLineEdit):
+    """dd/mm/yyyy typed as digits only; the slashes are part of the mask."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setInputMask(_DATE_MASK)
+        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00/00/00000") + 40)
+
+    def value(self) -> str:
+        text = self.text()
+        return text if any(ch.isdigit() for ch in text) else ""
+
+    def set_value(self, text: str) -> None:
+        when = parse_date(text)
+        self.setText(f"{when:%d/%m/%Y}" if when else text)
+
+    # A click or Tab into an empty masked line would leave the cursor mid-mask.
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        super().focusInEvent(event)
+        if not self.value():
+            QTimer.singleShot(0, self, lambda: self.setCursorPosition(0))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        super().mousePressEvent(event)
+        if not self.value():
+            self.setCursorPosition(0)
+
+
+class _FieldEditor:
+    """One form field on screen: its input, help, derived value and error lines."""
+
+    def __init__(self, spec: FormField, wizard: FormWizard, home_province: int | None) -> None:
+        self.spec = spec
+        self.wizard = wizard
+        self.address: AddressPicker | None = None
+        self.line: QLineEdit | None = None
+        self.combo: QComboBox | None = None
+        tr = wizard.tr
+        if spec.type == "address":
+            self.address = AddressPicker(home_province=home_province)
+            self.address.changed.connect(self._edited)
+            self.address.setMaximumWidth(_ADDRESS_WIDTH)
+            self.widget: QWidget = self.address
+        elif spec.type == "choice":
+            self.combo = QComboBox()
+            self.combo.addItems(list(spec.choices))
+            self.combo.setPlaceholderText(tr("— chọn —"))
+            self.combo.setCurrentIndex(-1)
+            self.combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            self.combo.setMinimumWidth(180)
+            self.combo.setMaximumWidth(_TEXT_WIDTH)
+            self.combo.currentIndexChanged.connect(self._edited)
+            self.widget = self.combo
+        else:
+            self.line = DateEdit() if spec.type == "date" else QLineEdit()
+            pattern = {"id_number": "[0-9]{0,12}", "integer": "[0-9]{0,9}", "year": "[0-9]{0,4}"}
+            if spec.type in pattern:
+                regex = QRegularExpression(pattern[spec.type])
+                self.line.setValidator(QRegularExpressionValidator(regex, self.line))
+                digits = {"id_number": 12, "integer": 9, "year": 4}[spec.type]
+                width = self.line.fontMetrics().horizontalAdvance("0" * (digits + 2)) + 24
+                self.line.setMaximumWidth(max(width, 90))
+            if spec.type == "id_number":
+                self.line.setPlaceholderText(tr("12 chữ số"))
+            elif spec.type == "year":
+                self.line.setPlaceholderText(tr("ví dụ 1995"))
+            if spec.type == "text":
+                self.line.setMaximumWidth(_TEXT_WIDTH)
+            self.line.textChanged.connect(self._edited)
+            self.widget = self.line
+        self.widget.setObjectName(f"field:{spec.id}")
+        self.widget.setAccessibleName(spec.label)
+
+        self.label = QLabel(
+            spec.label + (" <span style='color:#c62828'>*</span>" if spec.required else "")
+        )
+        self.label.setObjectName("fieldLabel")
+        self.label.setWordWrap(True)
+        self.label.setBuddy(self.inputs()[0])
+        self.help = QLabel(spec.help or "")
+        self.help.setObjectName("fieldHelp")
+        self.help.setWordWrap(True)
+        self.help.setVisible(bool(spec.help))
+        self.derived = QLabel()
+        self.derived.setObjectName("fieldDerived")
+        self.derived.setWordWrap(True)
+        self.derived.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.derived.hide()
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        for line in (self.help, self.derived, self.error):
+            line.setMaximumWidth(_ADDRESS_WIDTH)
+
+    def inputs(self) -> list[QWidget]:
+        if self.address is not None:
+            return self.address.inputs()
+        return [self.widget]
+
+    def value(self) -> str:
+        if self.address is not None:
+            return self.address.value()
+        if self.combo is not None:
+            return self.combo.currentText() if self.combo.currentIndex() >= 0 else ""
+        assert self.line is not None
+        if isinstance(self.line, DateEdit):
+            return self.line.value()
+        return self.line.text()
+
+    def set_value(self, text: str) -> None:
+        text = nfc(text)
+        if self.address is not None:
+            self.address.set_value(text)
+        elif self.combo is not None:
+            self.combo.setCurrentIndex(self.combo.findText(text.strip()))
+        elif isinstance(self.line, DateEdit):
+            self.line.set_value(text.strip())
+        else:
+            assert self.line is not None
+            self.line.setText(text)
+
+    def problem(self) -> str | None:
+        """A problem the widget knows before the form rules run (an unlisted commune)."""
+        return self.address.problem() if self.address is not None else None
+
+    def show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        for widget in self.inputs():
+            if isinstance(widget, QLineEdit | QComboBox):
+                _restyle(widget, "invalid", bool(message))
+
+    def set_enabled(self, enabled: bool) -> None:
+        self.widget.setEnabled(enabled)
+        self.label.setEnabled(enabled)
+
+    def _edited(self, *_args: object) -> None:
+        if not self.error.isHidden():
+            self.show_error(None)
+        self.wizard._field_edited(self)
+
+
+class _Step:
+    """One section of the form as a page of the wizard."""
+
+    def __init__(self, section: Section, editors: list[_FieldEditor], page: QWidget) -> None:
+        self.section = section
+        self.editors = editors
+        self.page = page
+        self.skip_box: QCheckBox | None = None
+
+    @property
+    def skipped(self) -> bool:
+        return self.skip_box is not None and self.skip_box.isChecked()
+
+    def inputs(self) -> list[QWidget]:
+        return [w for e in self.editors for w in e.inputs()]
+
+
+class FormWizard(QWidget):
+    """A declaration form filled step by step, from the keyboard, with the form's own checks.
+
+    ``values`` are the starting values by full field id (``mother.full_name``), e.g. from
+    ``core.forms.defaults_from_applicant``; fields left out start at their fixed default.
+    ``home_province`` (a province code) is preselected in empty address pickers.
+    """
+
+    #: Any edit; carries ``values()`` (for drafts).
+    changed = Signal(dict)
+    #: Finish passed every check; carries ``values()``.
+    finished = Signal(dict)
+    #: The step on show changed (its index).
+    step_changed = Signal(int)
+
+    def __init__(
+        self,
+        form: FormDefinition,
+        values: Mapping[str, str] | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        home_province: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.form = form
+        self._today = today
+        self._home_province = home_province
+        self._loading = False
+        self._current = 0
+        self._reached = 0  # the furthest step shown: the step list lets you jump back to it
+        self._steps: list[_Step] = []
+        self._editors: dict[str, _FieldEditor] = {}
+        self._derived_by_source = {d.source: d for d in form.derived}
+        self._errors_by_step: dict[int, int] = {}
+
+        font = QFont(self.font())
+        font.setFamily(bundled_font_family())
+        self.setFont(font)
+        self.setStyleSheet(_STYLE)
+        self._build()
+        self._create_actions()
+
+        initial = {f.id: f.default for f in form.fields() if f.default is not None}
+        initial.update(values or {})
+        self.set_values(initial)
+        self.go_to_step(0)
+
+    # --- public API -------------------------------------------------------------------------
+    def values(self) -> dict[str, str]:
+        """Every field by full id; the fields of a section marked "not declared" are empty."""
+        out: dict[str, str] = {}
+        for step in self._steps:
+            for editor in step.editors:
+                out[editor.spec.id] = "" if step.skipped else editor.value()
+        return out
+
+    def set_values(self, values: Mapping[str, str]) -> None:
+        """Put values in the fields (a draft); unknown keys are ignored, others left alone."""
+        self._loading = True
+        try:
+            for key, value in values.items():
+                editor = self._editors.get(key)
+                if editor is None:
+                    log.debug("form %s has no field %s", self.form.id, key)
+                    continue
+                editor.set_value(value)
+        finally:
+            self._loading = False
+        self._refresh_derived()
+
+    def current_step(self) -> int:
+        return self._current
+
+    def step_count(self) -> int:
+        return len(self._steps)
+
+    def go_to_step(self, index: int) -> None:
+        """Show step ``index`` (no checks: Next and Finish do those) and focus its first field."""
+        index = max(0, min(index, len(self._steps) - 1))
+        self._current = index
+        self._reached = max(self._reached, index)
+        self.stack.setCurrentIndex(index)
+        self.message_label.clear()
+        self._update_chrome()
+        step = self._steps[index]
+        if step.skipped and step.skip_box is not None:
+            step.skip_box.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif step.inputs():
+            step.inputs()[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.step_changed.emit(index)
+
+    def next_step(self) -> bool:
+        """Check the step on show; move on (or finish on the last step) when it passes."""
+        problems = self._problems(self._steps[self._current])
+        self._show_problems(self._current, problems)
+        if problems:
+            return False
+        if self._current == len(self._steps) - 1:
+            return self.finish()
+        self.go_to_step(self._current + 1)
+        return True
+
+    def previous_step(self) -> None:
+        if self._current > 0:
+            self.go_to_step(self._current - 1)
+
+    def finish(self) -> bool:
+        """Check every step; emit ``finished`` or show the first step that needs fixing."""
+        first_bad: int | None = None
+        for index, step in enumerate(self._steps):
+            problems = self._problems(step)
+            self._show_problems(index, problems, focus=False)
+            if problems and first_bad is None:
+                first_bad = index
+        if first_bad is not None:
+            total = sum(self._errors_by_step.values())
+            self.go_to_step(first_bad)
+            self._show_problems(first_bad, self._problems(self._steps[first_bad]))
+            self.message_label.setText(
+                self.tr("Tờ khai còn {0} chỗ cần sửa; các bước có chỗ sai được tô đỏ.").format(
+                    total
+                )
+            )
+            return False
+        self.finished.emit(self.values())
+        return True
+
+    def errors(self) -> dict[str, str]:
+        """The messages on show under the fields, by field id."""
+        return {
+            field_id: editor.error.text()
+            for field_id, editor in self._editors.items()
+            if not editor.error.isHidden()
+        }
+
+    def editor_widget(self, field_id: str) -> QWidget:
+        """The input widget of a field (an ``AddressPicker`` for addresses)."""
+        return self._editors[field_id].widget
+
+    def derived_text(self, field_id: str) -> str:
+        """The derived line shown under a field ("" when none)."""
+        editor = self._editors[field_id]
+        return editor.derived.text() if not editor.derived.isHidden() else ""
+
+    def skip_box(self, index: int) -> QCheckBox | None:
+        """The "not declared" box of an optional step, None for a required one."""
+        return self._steps[index].skip_box
+
+    # --- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        base = self.font()
+        root = QVBoxLayout(self)
+        root.setContentsMargins(12, 10, 12, 10)
+        root.setSpacing(8)
+
+        self.title_label = QLabel(self.form.title)
+        self.title_label.setObjectName("formTitle")
+        self.title_label.setFont(_scaled(base, 1.25, bold=True))
+        root.addWidget(self.title_label)
+
+        strip = QHBoxLayout()
+        strip.setSpacing(4)
+        self.step_buttons: list[QToolButton] = []
+        for index, section in enumerate(self.form.sections):
+            button = QToolButton()
+            button.setProperty("role", "step")
+            button.setText(f"{index + 1}. {section.title}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _c=False, i=index: self._step_clicked(i))
+            strip.addWidget(button)
+            self.step_buttons.append(button)
+        strip.addStretch(1)
+        root.addLayout(strip)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("stepBar")
+        self.progress.setRange(0, len(self.form.sections))
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        root.addWidget(self.progress)
+
+        self.step_label = QLabel()
+        self.step_label.setObjectName("stepCaption")
+        self.step_label.setFont(_scaled(base, 1.15, bold=True))
+        root.addWidget(self.step_label)
+
+        self.stack = QStackedWidget()
+        for section in self.form.sections:
+            self.stack.addWidget(self._build_page(section))
+        root.addWidget(self.stack, 1)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("stepMessage")
+        self.message_label.setWordWrap(True)
+        root.addWidget(self.message_label)
+
+        footer = QHBoxLayout()
+        self.keys_label = QLabel(
+            self.tr(
+                "Enter: sang ô tiếp theo · Alt+←/Alt+→: lùi/tiến một bước · "
+                "Ctrl+Enter: tiếp tục hoặc hoàn tất"
+            )
+        )
+        self.keys_label.setObjectName("keysHint")
+        self.keys_label.setWordWrap(True)
+        self.back_button = QPushButton(self.tr("← Quay lại"))
+        self.back_button.setToolTip(self.tr("Về bước trước (Alt+←)"))
+        self.back_button.setMinimumHeight(36)
+        self.back_button.clicked.connect(self.previous_step)
+        self.next_button = QPushButton()
+        self.next_button.setMinimumHeight(36)
+        self.next_button.setMinimumWidth(150)
+        self.next_button.setFont(_scaled(base, 1.0, bold=True))
+        self.next_button.clicked.connect(self.next_step)
+        footer.addWidget(self.keys_label, 1)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.next_button)
+        root.addLayout(footer)
+
+    def _build_page(self, section: Section) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field, not to the frame
+        page = QFrame()
+        page.setObjectName("stepPage")
+        grid = QGridLayout(page)
+        grid.setContentsMargins(16, 12, 16, 12)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(10)
+        grid.setColumnMinimumWidth(0, 160)
+        # Inputs have a useful maximum width; space beyond it goes to an empty column on the
+        # right, not between the labels and their fields.
+        grid.setColumnStretch(1, 4)
+        grid.setColumnStretch(2, 1)
+
+        editors = [_FieldEditor(f, self, self._home_province) for f in section.fields]
+        step = _Step(section, editors, scroll)
+        row = 0
+        if not section.required:
+            step.skip_box = QCheckBox(self.tr("Không khai mục này"))
+            step.skip_box.setToolTip(
+                self.tr(
+                    "Đánh dấu khi không có thông tin về “{0}”; các ô của mục này bỏ trống."
+                ).format(section.title)
+            )
+            step.skip_box.toggled.connect(lambda on, s=step: self._skip_toggled(s, on))
+            step.skip_box.installEventFilter(self)  # Enter on it means Next
+            grid.addWidget(step.skip_box, row, 0, 1, 2)
+            row += 1
+        for editor in editors:
+            source = self._address_source(editor)
+            self._editors[editor.spec.id] = editor
+            # Short labels on one line (with their star); long ones wrap within the column.
+            needed = editor.label.fontMetrics().horizontalAdvance(editor.spec.label + " *") + 6
+            editor.label.setMinimumWidth(min(needed, _LABEL_WIDTH))
+            editor.label.setMaximumWidth(_LABEL_WIDTH)
+            grid.addWidget(
+                editor.label, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
+            )
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(editor.widget)
+            column.addWidget(editor.derived)
+            column.addWidget(editor.error)
+            column.addWidget(editor.help)
+            if source is not None:
+                column.addWidget(self._copy_button(editor, source), 0, Qt.AlignmentFlag.AlignLeft)
+            grid.addLayout(column, row, 1)
+            row += 1
+            for widget in editor.inputs():
+                widget.installEventFilter(self)
+        grid.setRowStretch(row, 1)
+        chain: list[QWidget] = [step.skip_box] if step.skip_box is not None else []
+        chain += step.inputs()
+        for first, second in itertools.pairwise(chain):
+            self.setTabOrder(first, second)
+        scroll.setWidget(page)
+        self._steps.append(step)
+        return scroll
+
+    def _address_source(self, editor: _FieldEditor) -> _FieldEditor | None:
+        """The nearest earlier address of the same kind (mother's residence for the father's)."""
+        if editor.spec.type != "address":
+            return None
+        name = editor.spec.id.rsplit(".", 1)[-1]
+        earlier = [
+            e
+            for e in self._editors.values()
+            if e.spec.type == "address" and e.spec.id.rsplit(".", 1)[-1] == name
+        ]
+        return earlier[-1] if earlier else None
+
+    def _copy_button(self, editor: _FieldEditor, source: _FieldEditor) -> QToolButton:
+        section = next(s for s in self.form.sections if source.spec in s.fields)
+        button = QToolButton()
+        button.setObjectName("copyAddress")
+        button.setText(
+            self.tr("Giống {0} của {1}").format(
+                _lower_first(source.spec.label), _lower_first(section.title)
+            )
+        )
+        button.setToolTip(
+            self.tr("Chép địa chỉ đã khai ở bước “{0}” sang ô này").format(section.title)
+        )
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        # Mouse only: Tab keeps going field to field.
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(lambda: editor.set_value(source.value()))
+        return button
+
+    def _create_actions(self) -> None:
+        self.back_action = QAction(self.tr("Bước trước"), self)
+        self.back_action.setShortcut(QKeySequence("Alt+Left"))
+        self.next_action = QAction(self.tr("Bước tiếp theo"), self)
+        self.next_action.setShortcuts(
+            [QKeySequence("Alt+Right"), QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        )
+        for action in (self.back_action, self.next_action):
+            # The keys work wherever the focus is inside the form, not elsewhere in the window.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.back_action.triggered.connect(self.previous_step)
+        self.next_action.triggered.connect(self.next_step)
+
+    def _update_chrome(self) -> None:
+        count = len(self._steps)
+        step = self._steps[self._current]
+        self.step_label.setText(
+            self.tr("Bước {0}/{1}: {2}").format(self._current + 1, count, step.section.title)
+        )
+        self.progress.setValue(self._current + 1)
+        last = self._current == count - 1
+        self.next_button.setText(self.tr("Hoàn tất tờ khai ✓") if last else self.tr("Tiếp theo →"))
+        self.next_button.setToolTip(
+            self.tr("Kiểm tra toàn bộ tờ khai (Ctrl+Enter)")
+            if last
+            else self.tr("Kiểm tra bước này rồi sang bước sau (Alt+→ hoặc Ctrl+Enter)")
+        )
+        self.back_button.setEnabled(self._current > 0)
+        for index, button in enumerate(self.step_buttons):
+            s = self._steps[index]
+            if index == self._current:
+                state = "current"
+            elif self._errors_by_step.get(index):
+                state = "error"
+            elif s.skipped:
+                state = "skipped"
+            elif index <= self._reached:
+                state = "done"
+            else:
+                state = "todo"
+            _restyle(button, "state", state)
+            button.setEnabled(index <= self._reached)
+            suffix = self.tr(" (không khai)") if s.skipped else ""
+            button.setText(f"{index + 1}. {s.section.title}{suffix}")
+
+    # --- behaviour --------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            if enter and not plain and isinstance(watched, QWidget):
+                self._enter_pressed(watched)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _enter_pressed(self, widget: QWidget) -> None:
+        """Enter moves to the next field; in the step's last field it means Next."""
+        if isinstance(widget, PlaceCombo):
+            widget.resolve()
+        inputs = [w for w in self._steps[self._current].inputs() if w.isEnabled()]
+        if widget not in inputs or widget is inputs[-1]:
+            self.next_step()
+            return
+        inputs[inputs.index(widget) + 1].setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _step_clicked(self, index: int) -> None:
+        if index <= self._reached:
+            self.go_to_step(index)
+
+    def _skip_toggled(self, step: _Step, skipped: bool) -> None:
+        for editor in step.editors:
+            editor.set_enabled(not skipped)
+            if skipped:
+                editor.show_error(None)
+        index = self._steps.index(step)
+        self._errors_by_step.pop(index, None)
+        if index == self._current:
+            self.message_label.clear()
+        self._update_chrome()
+        if not self._loading:
+            self.changed.emit(self.values())
+
+    def _field_edited(self, editor: _FieldEditor) -> None:
+        if editor.spec.id in self._derived_by_source:
+            self._refresh_derived()
+        if self._loading:
+            return
+        index = next(i for i, s in enumerate(self._steps) if editor in s.editors)
+        remaining = sum(1 for e in self._steps[index].editors if not e.error.isHidden())
+        if remaining != self._errors_by_step.get(index, 0):
+            self._errors_by_step[index] = remaining
+            if not remaining and index == self._current:
+                self.message_label.clear()
+            self._update_chrome()
+        self.changed.emit(self.values())
+
+    def _refresh_derived(self) -> None:
+        derived = derive(self.form, self.values())
+        for source, item in self._derived_by_source.items():
+            editor = self._editors.get(source)
+            if editor is None:
+                continue
+            text = derived.get(item.id, "")
+            editor.derived.setText(f"{item.label}: {text}" if text else "")
+            editor.derived.setVisible(bool(text))
+
+    def _problems(self, step: _Step) -> dict[str, str]:
+        if step.skipped:
+            return {}
+        everything = validate(self.form, self.values(), today=self._today())
+        problems: dict[str, str] = {}
+        for editor in step.editors:
+            message = editor.problem() or everything.get(editor.spec.id)
+            if message:
+                problems[editor.spec.id] = message
+        return problems
+
+    def _show_problems(
+        self, index: int, problems: Mapping[str, str], *, focus: bool = True
+    ) -> None:
+        step = self._steps[index]
+        for editor in step.editors:
+            editor.show_error(problems.get(editor.spec.id))
+        self._errors_by_step[index] = len(problems)
+        if index == self._current:
+            if problems:
+                self.message_label.setText(
+                    self.tr("Bước này còn {0} chỗ cần sửa (chữ đỏ dưới ô).").format(len(problems))
+                    if len(problems) > 1
+                    else self.tr("Bước này còn một chỗ cần sửa (chữ đỏ dưới ô).")
+                )
+            else:
+                self.message_label.clear()
+        self._update_chrome()
+        if focus and problems:
+            first = next(e for e in step.editors if e.spec.id in problems)
+            target = first.inputs()[0]
+            if first.address is not None:
+                # Point at the part to fill: the province, then the commune, then the detail line.
+                picker = first.address
+                target = picker.detail_edit
+                if picker.province_combo.unresolved_text():
+                    target = picker.province_combo
+                elif picker.ward_combo.unresolved_text():
+                    target = picker.ward_combo
+                elif not picker.value() and picker.province_combo.place() is None:
+                    target = picker.province_combo
+                elif not picker.value():
+                    target = picker.ward_combo
+            target.setFocus(Qt.FocusReason.OtherFocusReason)

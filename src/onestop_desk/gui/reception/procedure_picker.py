@@ -1,0 +1,528 @@
+"""Choosing the procedure (thủ tục): a few letters typed, results by field with time and fee."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onestop_desk.errors import KnownError
+from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.services.catalog import ProcedureSummary
+
+log = logging.getLogger("onestop.gui.reception")
+
+#: (text typed, preferred field code) → matching procedures, best first; runs off the GUI thread.
+SearchFn = Callable[[str, str | None], list[ProcedureSummary]]
+
+SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a search
+_PROCEDURE_ROLE = Qt.ItemDataRole.UserRole + 1
+_HEADER_ROLE = Qt.ItemDataRole.UserRole + 2
+_PREFERRED_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_STYLE = """
+QLineEdit#procedureSearch { padding: 6px 8px; border: 2px solid #90a4ae; border-radius: 6px; }
+QLineEdit#procedureSearch:focus { border-color: #1565c0; }
+QLabel#searchStatus { color: #546e7a; }
+QLabel#searchStatus[kind="empty"] { color: #b34700; font-weight: bold; }
+QLabel#searchStatus[kind="error"] { color: #b71c1c; font-weight: bold; }
+QListWidget#procedureList { border: 1px solid #c5cfd8; border-radius: 4px; background: #ffffff; }
+QTextBrowser#procedureDetail { border: 1px solid #c5cfd8; border-radius: 4px;
+    background: #fbfcfd; }
+QPushButton#chooseButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
+    border-radius: 6px; padding: 6px 14px; font-weight: bold; }
+QPushButton#chooseButton:disabled { background: #b0bec5; border-color: #b0bec5; }
+"""
+
+
+def _restyle(widget: QWidget, name: str, value: Any) -> None:
+    """Set a property the style sheet selects on, and make the style notice."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _is_procedure(index: QModelIndex | QPersistentModelIndex) -> bool:
+    return index.isValid() and index.data(_PROCEDURE_ROLE) is not None
+
+
+class _ResultDelegate(QStyledItemDelegate):
+    """Field headers as shaded bands; procedures as two lines: name and code, time and fee."""
+
+    PAD = 7
+    INDENT = 14
+
+    def sizeHint(  # noqa: N802 - Qt's name
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        metrics = QFontMetrics(option.font)
+        if _is_procedure(index):
+            return QSize(200, 2 * metrics.height() + 2 * self.PAD + 3)
+        return QSize(200, metrics.height() + 2 * self.PAD)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        rect: QRect = opt.rect
+        palette: QPalette = opt.palette
+        font: QFont = opt.font
+        painter.save()
+        if not _is_procedure(index):
+            painter.fillRect(rect, QColor("#e8eef3"))
+            bold = QFont(font)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.setPen(QColor("#263238"))
+            text_rect = rect.adjusted(self.PAD, 0, -self.PAD, 0)
+            title = str(index.data(_HEADER_ROLE) or "")
+            painter.drawText(
+                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title
+            )
+            if index.data(_PREFERRED_ROLE):
+                note = QApplication.translate("ProcedurePicker", "lĩnh vực của số đang phục vụ")
+                painter.setFont(font)
+                painter.setPen(QColor("#1565c0"))
+                painter.drawText(
+                    text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, note
+                )
+            painter.restore()
+            return
+
+        summary: ProcedureSummary = index.data(_PROCEDURE_ROLE)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)
+        # The same colour group the style used for the highlight behind the text.
+        state = opt.state
+        group = (
+            QPalette.ColorGroup.Active
+            if state & QStyle.StateFlag.State_Active
+            else QPalette.ColorGroup.Inactive
+        )
+        main = palette.color(
+            group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        muted = main if selected else QColor("#546e7a")
+        metrics = QFontMetrics(font)
+        inner = rect.adjusted(self.INDENT, self.PAD, -self.PAD, -self.PAD)
+        line1 = QRect(inner.left(), inner.top(), inner.width(), metrics.height())
+        line2 = QRect(
+            inner.left(), inner.top() + metrics.height() + 3, inner.width(), metrics.height()
+        )
+
+        code_width = metrics.horizontalAdvance(summary.code) + 12
+        painter.setFont(font)
+        painter.setPen(muted)
+        painter.drawText(
+            line1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, summary.code
+        )
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(main)
+        name = QFontMetrics(bold).elidedText(
+            summary.name, Qt.TextElideMode.ElideRight, max(10, line1.width() - code_width)
+        )
+        painter.drawText(line1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        painter.setFont(font)
+        painter.setPen(muted)
+        detail = QApplication.translate("ProcedurePicker", "Thời hạn: {0} · Lệ phí: {1}").format(
+            summary.processing_time, summary.fee
+        )
+        painter.drawText(
+            line2,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line2.width()),
+        )
+        painter.restore()
+
+
+class _ResultList(QListWidget):
+    """The results; arrows skip field headers, letters typed here go back to the search box."""
+
+    def __init__(self, picker: ProcedurePicker) -> None:
+        super().__init__()
+        self.picker = picker
+
+    def procedure_rows(self) -> list[int]:
+        return [r for r in range(self.count()) if _is_procedure(self.model().index(r, 0))]
+
+    def moveCursor(  # noqa: N802 - Qt's name
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        rows = self.procedure_rows()
+        if not rows:
+            return QModelIndex()
+        current = self.currentRow()
+        kind = QAbstractItemView.CursorAction
+        if action in (kind.MoveDown, kind.MoveNext, kind.MoveRight):
+            target = next((r for r in rows if r > current), rows[-1])
+        elif action in (kind.MoveUp, kind.MovePrevious, kind.MoveLeft):
+            target = next((r for r in reversed(rows) if r < current), rows[0])
+        elif action == kind.MoveHome:
+            target = rows[0]
+        elif action == kind.MoveEnd:
+            target = rows[-1]
+        else:
+            # Page up/down: where Qt would land, then the nearest procedure from there.
+            landed = super().moveCursor(action, modifiers).row()
+            target = min(rows, key=lambda r: abs(r - landed))
+        return self.model().index(target, 0)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key = event.key()
+        rows = self.procedure_rows()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.picker.choose_current()
+            return
+        if key == Qt.Key.Key_Up and rows and self.currentRow() <= rows[0]:
+            self.picker.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        control = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        typed = event.text()
+        if (typed and typed.isprintable() and not event.modifiers() & control) or key in (
+            Qt.Key.Key_Backspace,
+            Qt.Key.Key_Delete,
+        ):
+            edit = self.picker.search_edit
+            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            edit.deselect()
+            edit.end(False)
+            QApplication.sendEvent(
+                edit, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
+            )
+            return
+        super().keyPressEvent(event)
+
+
+class ProcedurePicker(QWidget):
+    """Find the procedure the citizen comes for: by a few letters of its name or by its code.
+
+    ``search`` runs in the background (debounced while typing); results that arrive after a
+    newer search started are ignored. Enter (in the box or the list) or a double click chooses.
+    With nothing typed, ``search("", field)`` may list the preselected field's procedures.
+    """
+
+    #: The specialist chose a procedure (a ``ProcedureSummary``).
+    chosen = Signal(object)
+
+    def __init__(
+        self,
+        search: SearchFn,
+        *,
+        delay_ms: int = SEARCH_DELAY_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._search = search
+        self._field: str | None = None
+        self._generation = 0
+        self._searching = False
+        self._choose_when_ready = False
+
+        font = QFont(self.font())
+        font.setFamily(bundled_font_family())
+        self.setFont(font)
+        self.setStyleSheet(_STYLE)
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self._run_search)
+        self.search_edit.textChanged.connect(lambda _t: self._timer.start())
+        self._timer.start()
+
+    # --- public API -------------------------------------------------------------------------
+    def preselect_field(self, code: str | None) -> None:
+        """Put this field's procedures first (the field of the ticket being served)."""
+        if code != self._field:
+            self._field = code
+            self._timer.start()
+
+    def preferred_field(self) -> str | None:
+        return self._field
+
+    def set_text(self, text: str) -> None:
+        """Replace the search text (the search follows after the usual pause)."""
+        self.search_edit.setText(text)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.search_edit.selectAll()
+
+    def results(self) -> list[ProcedureSummary]:
+        """The procedures on show, in display order (grouped by field)."""
+        return [self.list.item(r).data(_PROCEDURE_ROLE) for r in self.list.procedure_rows()]
+
+    def current(self) -> ProcedureSummary | None:
+        """The highlighted procedure (shown in the detail pane)."""
+        item = self.list.currentItem()
+        return item.data(_PROCEDURE_ROLE) if item is not None else None
+
+    def is_busy(self) -> bool:
+        """True while a search waits for the typing pause or runs."""
+        return self._timer.isActive() or self._searching
+
+    def choose_current(self) -> None:
+        """Choose the highlighted procedure; while a search is pending, its first result."""
+        if self.is_busy():
+            self._choose_when_ready = True
+            if self._timer.isActive():
+                self._timer.stop()
+                self._run_search()
+            return
+        summary = self.current()
+        if summary is not None:
+            self.chosen.emit(summary)
+
+    # --- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        base = self.font()
+        root = QVBoxLayout(self)
+        root.setContentsMargins(10, 8, 10, 8)
+        root.setSpacing(6)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("procedureSearch")
+        self.search_edit.setPlaceholderText(
+            self.tr("Gõ vài chữ tên thủ tục hoặc mã, có dấu hay không dấu đều được")
+        )
+        self.search_edit.setClearButtonEnabled(True)
+        search_font = QFont(base)
+        search_font.setPointSizeF(base.pointSizeF() * 1.2)
+        self.search_edit.setFont(search_font)
+        self.search_edit.installEventFilter(self)
+        root.addWidget(self.search_edit)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("searchStatus")
+        self.status_label.setWordWrap(True)
+        root.addWidget(self.status_label)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        self.list = _ResultList(self)
+        self.list.setObjectName("procedureList")
+        self.list.setItemDelegate(_ResultDelegate(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setUniformItemSizes(False)
+        self.list.currentItemChanged.connect(lambda *_a: self._show_detail())
+        self.list.itemDoubleClicked.connect(lambda _i: self.choose_current())
+        # The highlighted procedure stays readable while the focus is in the search box.
+        palette = self.list.palette()
+        palette.setColor(
+            QPalette.ColorGroup.Inactive, QPalette.ColorRole.Highlight, QColor("#d6e6f5")
+        )
+        palette.setColor(
+            QPalette.ColorGroup.Inactive, QPalette.ColorRole.HighlightedText, QColor("#102a43")
+        )
+        self.list.setPalette(palette)
+        splitter.addWidget(self.list)
+
+        detail = QWidget()
+        column = QVBoxLayout(detail)
+        column.setContentsMargins(6, 0, 0, 0)
+        column.setSpacing(6)
+        self.detail_view = QTextBrowser()
+        self.detail_view.setObjectName("procedureDetail")
+        self.detail_view.setOpenLinks(False)
+        self.detail_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        column.addWidget(self.detail_view, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.choose_button = QPushButton(self.tr("Chọn thủ tục này (Enter)"))
+        self.choose_button.setObjectName("chooseButton")
+        self.choose_button.setMinimumHeight(38)
+        self.choose_button.clicked.connect(self.choose_current)
+        buttons.addWidget(self.choose_button)
+        column.addLayout(buttons)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        root.addWidget(splitter, 1)
+        self._show_detail()
+
+    # --- behaviour --------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+                self._enter_list()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.choose_current()
+                return True
+            if key == Qt.Key.Key_Escape and self.search_edit.text():
+                self.search_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _enter_list(self) -> None:
+        rows = self.list.procedure_rows()
+        if not rows:
+            return
+        if not _is_procedure(self.list.currentIndex()):
+            self.list.setCurrentRow(rows[0])
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _run_search(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        text, field = self.search_edit.text(), self._field
+        self._searching = True
+        QueryOp(
+            lambda: self._search(text, field),
+            success=lambda found: self._found(generation, text, found),
+            failure=lambda exc: self._failed(generation, exc),
+            parent=self,
+        ).run_in_background()
+
+    def _found(self, generation: int, text: str, found: list[ProcedureSummary]) -> None:
+        if generation != self._generation:
+            return  # a newer search is under way; its answer is the one to show
+        self._searching = False
+        self._show_results(text, found)
+        if self._choose_when_ready and not self._timer.isActive():
+            self._choose_when_ready = False
+            summary = self.current()
+            if summary is not None:
+                self.chosen.emit(summary)
+
+    def _failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._generation:
+            return
+        self._searching = False
+        self._choose_when_ready = False
+        text = (
+            exc.user_text()
+            if isinstance(exc, KnownError)
+            else self.tr(
+                "Không tìm được thủ tục do lỗi chương trình (đã ghi vào nhật ký). Thử lại sau."
+            )
+        )
+        self.status_label.setText(text)
+        _restyle(self.status_label, "kind", "error")
+
+    def _show_results(self, text: str, found: list[ProcedureSummary]) -> None:
+        groups: dict[str, list[ProcedureSummary]] = {}
+        for summary in found:
+            groups.setdefault(summary.field_code, []).append(summary)
+        order = sorted(groups, key=lambda code: code != self._field)  # stable: preferred first
+        self.list.blockSignals(True)
+        self.list.clear()
+        for code in order:
+            members = groups[code]
+            header = QListWidgetItem()
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a band, never selected
+            header.setData(
+                _HEADER_ROLE,
+                self.tr("{0} · {1} thủ tục").format(members[0].field_name, len(members)),
+            )
+            header.setData(_PREFERRED_ROLE, code == self._field)
+            self.list.addItem(header)
+            for summary in members:
+                item = QListWidgetItem(summary.name)
+                item.setData(_PROCEDURE_ROLE, summary)
+                item.setToolTip(
+                    f"{summary.name} ({summary.code})\n"
+                    + self.tr("Thời hạn: {0}\nLệ phí: {1}").format(
+                        summary.processing_time, summary.fee
+                    )
+                )
+                self.list.addItem(item)
+        rows = self.list.procedure_rows()
+        # The best match is highlighted, so Enter right after typing takes it.
+        self.list.setCurrentRow(rows[0] if rows else -1)
+        self.list.blockSignals(False)
+        self.list.scrollToTop()  # the first field's header stays in sight
+        self._show_detail()
+
+        wanted = text.strip()
+        if found:
+            self.status_label.setText(
+                self.tr("{0} thủ tục · ↓ để chọn trong danh sách, Enter để chọn").format(len(found))
+            )
+            _restyle(self.status_label, "kind", "found")
+        elif wanted:
+            self.status_label.setText(
+                self.tr(
+                    "Không tìm thấy thủ tục nào khớp với “{0}”. Thử ít chữ hơn hoặc gõ mã thủ tục."
+                ).format(wanted)
+            )
+            _restyle(self.status_label, "kind", "empty")
+        else:
+            self.status_label.setText(self.tr("Gõ tên hoặc mã thủ tục để tìm."))
+            _restyle(self.status_label, "kind", "hint")
+
+    def _show_detail(self) -> None:
+        summary = self.current()
+        self.choose_button.setEnabled(summary is not None)
+        if summary is None:
+            self.detail_view.setHtml(
+                "<p style='color:#78909c'>"
+                + html.escape(
+                    self.tr("Chọn một thủ tục để xem thời hạn, lệ phí và giấy tờ cần mang theo.")
+                )
+                + "</p>"
+            )
+            return
+        e = html.escape
+        papers = "".join(f"<li>{e(name)}</li>" for name in summary.documents) or (
+            f"<li>{e(self.tr('Danh mục chưa ghi giấy tờ nào.'))}</li>"
+        )
+        form = (
+            self.tr("Có tờ khai hướng dẫn từng bước.")
+            if summary.form
+            else self.tr("Không có tờ khai hướng dẫn: nhận giấy tờ theo danh sách.")
+        )
+        self.detail_view.setHtml(
+            f"<h3 style='margin-bottom:2px'>{e(summary.name)}</h3>"
+            f"<p style='color:#546e7a; margin-top:0'>"
+            f"{e(self.tr('Mã'))} {e(summary.code)} · "
+            f"{e(self.tr('Lĩnh vực'))} {e(summary.field_name)}</p>"
+            f"<p><b>{e(self.tr('Thời hạn giải quyết:'))}</b> {e(summary.processing_time)}</p>"
+            f"<p><b>{e(self.tr('Lệ phí:'))}</b> {e(summary.fee)}</p>"
+            f"<p style='margin-bottom:2px'><b>{e(self.tr('Giấy tờ cần mang theo:'))}</b></p>"
+            f"<ol style='margin-top:0'>{papers}</ol>"
+            f"<p style='color:#546e7a'>{e(form)}</p>"
+        )
