@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from onestop_desk.gui.display.window import DisplayWindow
     from onestop_desk.gui.kiosk import KioskWindow
     from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
+    from onestop_desk.services.staff import StaffInfo
 
 
 def display_available() -> bool:
@@ -95,7 +96,10 @@ def open_demo(ctx: AppContext) -> DemoWindows:
     kiosk = KioskWindow(ctx)
     preview = kiosk.preview_window.sink() if kiosk.preview_window else None
     counter = CounterWindow(
-        ctx, counter_number=ctx.settings.office.counter_number or 1, preview=preview
+        ctx,
+        counter_number=ctx.settings.office.counter_number or 1,
+        preview=preview,
+        staff=_demo_staff(ctx),
     )
     display = DisplayWindow(ctx)
     kiosk.setWindowTitle(kiosk.tr("Máy lấy số — OneStop Desk (chạy thử)"))
@@ -105,6 +109,20 @@ def open_demo(ctx: AppContext) -> DemoWindows:
         if window is not None:
             window.show()
     return DemoWindows(kiosk, counter, display)
+
+
+def _demo_staff(ctx: AppContext) -> StaffInfo | None:
+    """The demo counter is signed in as the demo reception specialist (standalone asks)."""
+    from onestop_desk.services.seed import DEMO_PASSWORD
+    from onestop_desk.services.staff import authenticate
+    from onestop_desk.services.uow import UnitOfWork
+
+    try:
+        with UnitOfWork(ctx.database, source="counter") as uow:
+            return authenticate(uow, username="tiepnhan1", password=DEMO_PASSWORD)
+    except KnownError as exc:
+        log.warning("demo counter opens without a signed-in specialist: %s", exc.message)
+        return None
 
 
 def _arrange(

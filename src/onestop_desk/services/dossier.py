@@ -163,6 +163,7 @@ class DossierRequest:
     staff_id: uuid.UUID | None = None
     counter_number: int | None = None
     draft_id: uuid.UUID | None = None  # deleted in the same transaction as the save
+    attachments: tuple[AttachmentFile, ...] = ()  # scans of the dossier as a whole
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ class DossierView:
     documents: tuple[DocumentView, ...]
     received_by: str | None
     submission_state: str | None
+    attachments: tuple[AttachmentView, ...] = ()  # of the dossier as a whole
 
     def as_json(self) -> dict[str, Any]:
         """The dossier as the CLI's ``--json`` prints it."""
@@ -276,6 +278,9 @@ class DossierView:
                     ],
                 }
                 for d in self.documents
+            ],
+            "attachments": [
+                {"name": a.name, "size": a.size, "sha256": a.sha256} for a in self.attachments
             ],
             "form": self.form_values,
             "submission": self.submission_state,
@@ -438,6 +443,10 @@ def assess(
         tuple(request.checklist) if request.checklist is not None else _default_checklist(spec)
     )
     problems.update(_check_checklist(checklist, spec, MAX_ATTACHMENT_BYTES))
+    for attachment in request.attachments:
+        problem = _attachment_problem(attachment, MAX_ATTACHMENT_BYTES)
+        if problem is not None:
+            problems["attachment"] = problem
     if problems:
         raise ValidationFailed(problems, _labels(form))
 
@@ -599,6 +608,20 @@ def create_dossier(
                     added_at=now,
                 )
             )
+    for place, attachment in enumerate(request.attachments):
+        sha, size, media_type = _store_file(uow, attachment, now)
+        uow.session.add(
+            DossierAttachment(
+                dossier_id=dossier.id,
+                document_id=None,
+                name=attachment.name or attachment.path.name,
+                size=size,
+                sha256=sha,
+                media_type=media_type,
+                position=place,
+                added_at=now,
+            )
+        )
     uow.session.add(
         DossierEvent(
             dossier_id=dossier.id,
@@ -708,7 +731,23 @@ def _view(uow: UnitOfWork, dossier: Dossier) -> DossierView:
         ),
         received_by=received_by,
         submission_state=submission,
+        attachments=tuple(
+            AttachmentView(a.name, a.size, a.sha256, a.media_type)
+            for a in uow.session.scalars(
+                select(DossierAttachment)
+                .where(
+                    DossierAttachment.dossier_id == dossier.id,
+                    DossierAttachment.document_id.is_(None),
+                )
+                .order_by(DossierAttachment.position)
+            )
+        ),
     )
+
+
+def procedure_for_reception(uow: UnitOfWork, office_id: uuid.UUID, code: str) -> ProcedureSpec:
+    """The catalog entry the counter needs once a procedure is chosen (papers, fee, time)."""
+    return procedure_spec(_procedure_row(uow, office_id, code))
 
 
 def get_dossier(uow: UnitOfWork, code: str) -> DossierView:

@@ -1,25 +1,32 @@
-"""The counter face (`onestop-desk counter`): a window around the queue panel."""
+"""The counter face (`onestop-desk counter`): the queue panel and the reception of dossiers."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.counter.panel import QueuePanel
 from onestop_desk.gui.live import ChangeWatcher
+from onestop_desk.gui.reception.flow import ReceptionPane
+from onestop_desk.gui.reception.scanner import SerialScanReader, WedgeScanDetector
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
+from onestop_desk.services.staff import StaffInfo
 
 
 class CounterWindow(QMainWindow):
-    """One counter's window: the queue panel, its actions in a menu, the database in the status bar.
+    """One counter's window: calling tickets and receiving dossiers, in two tabs.
 
-    The reception dossier form will sit beside the panel in a later version.
+    A card scanned anywhere in the window (keyboard-wedge scanner, or the serial scanner named
+    in the settings) opens the reception at the citizen step.
     """
+
+    QUEUE_TAB, RECEPTION_TAB = 0, 1
 
     def __init__(
         self,
@@ -27,16 +34,47 @@ class CounterWindow(QMainWindow):
         *,
         counter_number: int | None = None,
         preview: PreviewSink | None = None,
+        staff: StaffInfo | None = None,
+        opener: Any = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.resize(1280, 720)
+        self.staff = staff
+        self.resize(1280, 760)
         self.watcher = ChangeWatcher(ctx.database, self)
         self.panel = QueuePanel(
             ctx, counter_number=counter_number, watcher=self.watcher, preview=preview, parent=self
         )
-        self.setCentralWidget(self.panel)
+        self.reception = ReceptionPane(
+            ctx,
+            staff=staff,
+            counter_number=self.panel.counter_number,
+            preview=preview,
+            opener=opener,
+            parent=self,
+        )
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.panel, self.tr("Gọi số (Ctrl+1)"))
+        self.tabs.addTab(self.reception, self.tr("Tiếp nhận hồ sơ (Ctrl+2)"))
+        self.setCentralWidget(self.tabs)
+        for index, keys in ((self.QUEUE_TAB, "Ctrl+1"), (self.RECEPTION_TAB, "Ctrl+2")):
+            switch = QAction(self)
+            switch.setShortcut(QKeySequence(keys))
+            switch.triggered.connect(lambda _c=False, i=index: self.tabs.setCurrentIndex(i))
+            self.addAction(switch)
+        self.panel.sig_ticket_in_hand.connect(self.reception.set_ticket)
+        self.panel.sig_counter_changed.connect(self.reception.set_counter)
+        self.reception.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+        self.wedge = WedgeScanDetector(self)
+        self.wedge.scanned.connect(self._scanned)
+        self.wedge.install()
+        self.serial: SerialScanReader | None = None
+        if ctx.settings.scanner.port:
+            self.serial = SerialScanReader(ctx.settings.scanner.port, parent=self)
+            self.serial.scanned.connect(self._scanned)
+            self.serial.failed.connect(lambda text: self.statusBar().showMessage(text))
 
         menu = self.menuBar().addMenu(self.tr("&Gọi số"))
         for action in self.panel.queue_actions.all():
@@ -47,6 +85,10 @@ class CounterWindow(QMainWindow):
         close.triggered.connect(self.close)
         menu.addAction(close)
 
+        self.staff_label = QLabel(
+            self.tr("Cán bộ: {name}").format(name=staff.full_name) if staff else ""
+        )
+        self.statusBar().addPermanentWidget(self.staff_label)
         self.database_label = QLabel(ctx.database.describe())
         self.statusBar().addPermanentWidget(self.database_label)
         self.panel.sig_counter_changed.connect(self._retitle)
@@ -54,15 +96,56 @@ class CounterWindow(QMainWindow):
 
         self.watcher.start()
         self.panel.start()
+        self.reception.start()
+        if self.serial is not None:
+            self.serial.start()
+
+    def _scanned(self, payload: str) -> None:
+        """A card QR from either scanner: reception, citizen step."""
+        self.tabs.setCurrentIndex(self.RECEPTION_TAB)
+        self.reception.load_scan(payload)
 
     def _retitle(self, number: int | None) -> None:
         title = self.tr("Quầy {n}").format(n=number) if number else self.tr("Quầy")
-        self.setWindowTitle(f"{title} — OneStop Desk")
+        who = f" — {self.staff.full_name}" if self.staff is not None else ""
+        self.setWindowTitle(f"{title}{who} — OneStop Desk")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.reception.closing()
+        self.wedge.uninstall()
+        if self.serial is not None:
+            self.serial.stop()
         self.panel.stop()
         self.watcher.stop()
         super().closeEvent(event)
+
+
+def log_in(ctx: AppContext, counter_number: int | None) -> StaffInfo | None:
+    """Ask for a staff login before the counter opens; None when the specialist gives up."""
+    dialog = login_dialog(ctx, counter_number)
+    if dialog.exec() and dialog.staff() is not None:
+        return dialog.staff()
+    return None
+
+
+def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
+    """The log-in dialog checking accounts in this PC's database."""
+    from onestop_desk.gui.reception.login import LoginDialog
+    from onestop_desk.services.office import find_office
+    from onestop_desk.services.staff import authenticate
+    from onestop_desk.services.uow import UnitOfWork
+
+    def attempt(username: str, password: str) -> StaffInfo:
+        with UnitOfWork(ctx.database, source="counter") as uow:
+            return authenticate(uow, username=username, password=password)
+
+    office_name = None
+    try:
+        with UnitOfWork(ctx.database, readonly=True) as uow:
+            office_name = find_office(uow, ctx.settings.office.ward_code).center_name
+    except KnownError as exc:
+        log.warning("office name for the log-in dialog: %s", exc.message)
+    return LoginDialog(attempt, counter_number=counter_number, office_name=office_name)
 
 
 def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
@@ -81,7 +164,11 @@ def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
     app.setOrganizationName("OneStopDesk")
     # Standalone there is no preview window: a reprint to "preview" says so instead of
     # pretending to print. The demo passes its own sink to CounterWindow.
-    window = CounterWindow(ctx, counter_number=counter_number)
+    number = counter_number or ctx.settings.office.counter_number or None
+    staff = log_in(ctx, number)
+    if staff is None:
+        return 0
+    window = CounterWindow(ctx, counter_number=counter_number, staff=staff)
     window.showMaximized()
     log.info("counter window open on %s", ctx.database.describe())
     return int(app.exec())

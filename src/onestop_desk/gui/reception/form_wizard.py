@@ -177,7 +177,10 @@ class _FieldEditor:
         self.help = QLabel(spec.help or "")
         self.help.setObjectName("fieldHelp")
         self.help.setWordWrap(True)
-        self.help.setVisible(bool(spec.help))
+        if not spec.help:
+            # Only hide: showing a label before it has a parent opens it as a window of its
+            # own for a moment, which takes the keyboard away from the counter window.
+            self.help.hide()
         self.derived = QLabel()
         self.derived.setObjectName("fieldDerived")
         self.derived.setWordWrap(True)
