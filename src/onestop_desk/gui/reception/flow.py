@@ -75,6 +75,7 @@ STEP_TITLES = (
     "In giấy tờ",
 )
 CITIZEN, PROCEDURE, FORM, CHECKLIST, SUMMARY, DONE = range(6)
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 DRAFT_DELAY_MS = 1200  # save the draft this long after the last keystroke
 
 _STYLE = """
@@ -518,10 +519,12 @@ class ReceptionPane(QWidget):
     def _assessed(self, result: Any) -> None:
         self.summary.set_fee(result.fee)
         due = result.due_at
+        weekday = WEEKDAYS[due.weekday()]
         self.summary.set_due(
-            self.tr("{hh:02d} giờ {mm:02d}, ngày {day:%d/%m/%Y}\n{why}").format(
-                hh=due.hour, mm=due.minute, day=due, why=" ".join(result.due_explanation)
-            )
+            self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
+                hh=due.hour, mm=due.minute, weekday=weekday, day=due
+            ),
+            "\n".join(result.due_explanation),
         )
 
     def save(self) -> None:

@@ -123,9 +123,14 @@ class SummaryPanel(QWidget):
         self.exemption_combo.setCurrentIndex(max(0, self.exemption_combo.findData(code or "")))
         self.exemption_combo.blockSignals(False)
 
-    def set_due(self, text: str) -> None:
-        """The due date as it will be printed, e.g. "16 giờ 30 phút, ngày 12/03/2026"."""
+    def set_due(self, text: str, note: str = "") -> None:
+        """The due date as it will be printed, e.g. "16 giờ 30 phút, ngày 12/03/2026".
+
+        ``note`` says how it was counted (cut-off hour, days off skipped), in smaller type.
+        """
         self.due_label.setText(text or "—")
+        self.due_note.setText(note)
+        self.due_note.setVisible(bool(note))
 
     def set_postal_address(self, text: str) -> None:
         """Prefill the postal address (the applicant's); a typed address is kept."""
@@ -227,6 +232,11 @@ class SummaryPanel(QWidget):
         self.due_label.setFont(_scaled(base, 1.25, bold=True))
         self.due_label.setWordWrap(True)
         due.addWidget(self.due_label)
+        self.due_note = QLabel()
+        self.due_note.setObjectName("feeLines")
+        self.due_note.setWordWrap(True)
+        self.due_note.hide()
+        due.addWidget(self.due_note)
         root.addWidget(due_card)
 
         channel_card, channel = self._card(self.tr("NHẬN KẾT QUẢ"))
