@@ -258,7 +258,7 @@ class Citizen(Base):
 
     id: Mapped[uuid.UUID] = _pk()
     id_number: Mapped[str] = mapped_column(String(12), unique=True)
-    old_id_number: Mapped[str | None] = mapped_column(String(9))
+    old_id_number: Mapped[str | None] = mapped_column(String(9), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)

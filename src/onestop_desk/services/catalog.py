@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
 
 from onestop_desk.core.catalog import (
     Catalog,
@@ -179,6 +181,89 @@ def _summary(row: Procedure) -> ProcedureSummary:
     )
 
 
+# Summaries the picker showed, by procedure id, each with the stored values it was made from:
+# parsing a procedure costs far more than reading its columns as text and comparing them.
+_SUMMARY_CACHE: dict[uuid.UUID, tuple[tuple[object, ...], ProcedureSummary]] = {}
+_SUMMARY_CACHE_MAX = 4096
+_SUMMARY_STAMP = (
+    Procedure.code,
+    Procedure.name,
+    cast(Procedure.processing_time, Text).label("processing_time_text"),
+    cast(Procedure.fee, Text).label("fee_text"),
+    cast(Procedure.documents, Text).label("documents_text"),
+    Procedure.form,
+    Procedure.result,
+    cast(Procedure.legal_basis, Text).label("legal_basis_text"),
+    Field.code.label("field_code"),
+    Field.name.label("field_name"),
+)
+
+
+# Built once: a search runs on every few keystrokes, and building the statement costs as much
+# as running it.
+_STAMPED = (
+    select(Procedure.id, *_SUMMARY_STAMP)
+    .join(Field, Field.id == Procedure.field_id)
+    .where(Procedure.id.in_(bindparam("ids", expanding=True)))
+)
+_LIKE_ESCAPE = "/"
+
+
+def _like_escaped(text: str) -> str:
+    return (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
+
+
+@lru_cache(maxsize=16)
+def _candidates(word_count: int) -> Select[uuid.UUID, str, str]:
+    """An office's active procedures whose code is LIKE ``:prefix`` or key LIKE each ``:word_N``."""
+    return select(Procedure.id, Procedure.code, Procedure.name_key).where(
+        Procedure.office_id == bindparam("office_id"),
+        Procedure.active.is_(True),
+        or_(
+            Procedure.code.like(bindparam("prefix"), escape=_LIKE_ESCAPE),
+            and_(
+                *(
+                    Procedure.name_key.like(bindparam(f"word_{n}"), escape=_LIKE_ESCAPE)
+                    for n in range(word_count)
+                )
+            ),
+        ),
+    )
+
+
+def _summaries(uow: UnitOfWork, ids: list[uuid.UUID]) -> list[ProcedureSummary]:
+    """The summaries of procedures ``ids`` in that order, parsed again only when changed."""
+    if not ids:
+        return []
+    stamped = uow.session.connection().execute(_STAMPED, {"ids": ids}).all()
+    found: dict[uuid.UUID, ProcedureSummary] = {}
+    missing: list[uuid.UUID] = []
+    for pid, *stamp in stamped:
+        hit = _SUMMARY_CACHE.get(pid)
+        if hit is not None and hit[0] == tuple(stamp):
+            found[pid] = hit[1]
+        else:
+            missing.append(pid)
+    if missing:
+        if len(_SUMMARY_CACHE) + len(missing) > _SUMMARY_CACHE_MAX:
+            _SUMMARY_CACHE.clear()
+        # The row and its stamp from one statement, so a concurrent edit cannot pair them wrong.
+        fresh = uow.session.execute(
+            select(Procedure, *_SUMMARY_STAMP)
+            .join(Field, Field.id == Procedure.field_id)
+            .where(Procedure.id.in_(missing))
+        ).all()
+        for row, *stamp in fresh:
+            summary = _summary(row)
+            _SUMMARY_CACHE[row.id] = (tuple(stamp), summary)
+            found[row.id] = summary
+    return [found[pid] for pid in ids if pid in found]
+
+
 def search_procedures(
     uow: UnitOfWork, *, office_id: uuid.UUID, text: str, limit: int = 20
 ) -> list[ProcedureSummary]:
@@ -190,22 +275,26 @@ def search_procedures(
     words = search_key(wanted).split()
     if not words:
         return []
-    rows = uow.session.scalars(
-        select(Procedure).where(Procedure.office_id == office_id, Procedure.active.is_(True))
-    ).all()
-    ranked: list[tuple[int, str, Procedure]] = []
-    for row in rows:
-        if row.code.startswith(wanted):
+    phrase = " ".join(words)
+    # SQL narrows on the short columns (a superset: SQLite's LIKE ignores ASCII case), the exact
+    # ranking is done here, and only the procedures shown are read whole.
+    params: dict[str, object] = {"office_id": office_id, "prefix": _like_escaped(wanted) + "%"}
+    params.update({f"word_{n}": f"%{_like_escaped(word)}%" for n, word in enumerate(words)})
+    candidates = uow.session.connection().execute(_candidates(len(words)), params).all()
+    ranked: list[tuple[int, str, str, uuid.UUID]] = []
+    for pid, code, name_key in candidates:
+        if code.startswith(wanted):
             rank = 0
-        elif row.name_key.startswith(" ".join(words)):
+        elif name_key.startswith(phrase):
             rank = 1
-        elif all(word in row.name_key for word in words):
+        elif all(word in name_key for word in words):
             rank = 2
         else:
             continue
-        ranked.append((rank, row.name_key, row))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [_summary(row) for _, _, row in ranked[:limit]]
+        # The code (unique in the office) settles equal names the same way on every call.
+        ranked.append((rank, name_key, code, pid))
+    ranked.sort()
+    return _summaries(uow, [pid for *_, pid in ranked[:limit]])
 
 
 def find_procedure(uow: UnitOfWork, *, office_id: uuid.UUID, code: str) -> ProcedureSummary:
@@ -221,6 +310,7 @@ def find_procedure(uow: UnitOfWork, *, office_id: uuid.UUID, code: str) -> Proce
     return _summary(row)
 
 
+@functools.lru_cache(maxsize=64)
 def load_form(form_id: str) -> FormDefinition:
     """The bundled declaration form ``form_id`` (resources/forms), parsed and checked."""
     path = resource_path("forms", f"{form_id}.json")

@@ -171,6 +171,7 @@ class Assessment:
     """What a dossier would cost and when it would be due, before it is saved."""
 
     procedure: ProcedureSpec
+    procedure_row: Procedure
     form: FormDefinition | None
     form_values: dict[str, str]
     derived: dict[str, str]
@@ -464,6 +465,7 @@ def assess(
         due = calendar.due(now, working_days=working_days)
     return Assessment(
         procedure=spec,
+        procedure_row=row,
         form=form,
         form_values=values,
         derived=derived,
@@ -542,7 +544,7 @@ def create_dossier(
     office = uow.session.get(Office, office_id)
     if office is None:
         raise NotFound("Đơn vị không còn trong cơ sở dữ liệu.")
-    row = _procedure_row(uow, office_id, request.procedure_code)
+    row = assessment.procedure_row
 
     day = now.date()
     sequence = _upsert_counter(
@@ -585,6 +587,7 @@ def create_dossier(
     uow.session.flush()
     for position, entry in enumerate(assessment.checklist):
         document = DossierDocument(
+            id=uuid.uuid4(),  # known now: attachments refer to it without a flush per paper
             dossier_id=dossier.id,
             name=nfc(entry.name).strip(),
             kind=entry.kind,
@@ -593,7 +596,6 @@ def create_dossier(
             position=position,
         )
         uow.session.add(document)
-        uow.session.flush()
         for place, attachment in enumerate(entry.attachments):
             sha, size, media_type = _store_file(uow, attachment, now)
             uow.session.add(

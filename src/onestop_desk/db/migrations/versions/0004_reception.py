@@ -120,6 +120,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_dossier_attachment_dossier_id", ["dossier_id"])
         batch_op.create_index("ix_dossier_attachment_document_id", ["document_id"])
 
+    # A returning citizen is also found by the old 9-digit ID number.
+    op.create_index("ix_citizen_old_id_number", "citizen", ["old_id_number"])
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_citizen_name_key", table_name="citizen")
         op.create_index(
@@ -131,6 +133,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_citizen_old_id_number", table_name="citizen")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_citizen_name_key", table_name="citizen")
         op.create_index("ix_citizen_name_key", "citizen", ["name_key"])
