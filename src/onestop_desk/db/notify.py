@@ -82,7 +82,11 @@ class PgListener:
 
     def __init__(self, url: URL) -> None:
         self._conn = psycopg.connect(_conninfo(url), autocommit=True)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        try:
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            self._conn.close()  # never leave a half-made connection for the GC to find open
+            raise
         log.debug("listening for changes on %s", url.render_as_string(hide_password=True))
 
     def fileno(self) -> int:

@@ -111,13 +111,16 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(f"{title}{who} — OneStop Desk")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.reception.closing()
-        self.wedge.uninstall()
-        if self.serial is not None:
-            self.serial.stop()
-        self.panel.stop()
-        self.watcher.stop()
-        super().closeEvent(event)
+        try:
+            self.reception.closing()
+        finally:
+            # Whatever happened to the draft, the scanners and the change listener stop.
+            self.wedge.uninstall()
+            if self.serial is not None:
+                self.serial.stop()
+            self.panel.stop()
+            self.watcher.stop()
+            super().closeEvent(event)
 
 
 def log_in(ctx: AppContext, counter_number: int | None) -> StaffInfo | None:
