@@ -11,6 +11,8 @@ import holidays
 
 SATURDAY = 5
 SUNDAY = 6
+# Monday first, as date.weekday() counts; written as on papers and screens.
+WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 OVERRIDE_DAY_OFF_REASON = "Ngày nghỉ do cơ quan công bố"
 
@@ -44,6 +46,11 @@ class DueDate:
     same_day: bool
     skipped: tuple[SkippedDay, ...]
     explanation: tuple[str, ...]
+
+
+def weekday_name(day: date) -> str:
+    """ "Thứ Hai" … "Chủ nhật" for ``day`` (a date or a datetime)."""
+    return WEEKDAY_NAMES[day.weekday()]
 
 
 @cache
@@ -112,10 +119,8 @@ class WorkCalendar:
         holiday = _public_holidays(day.year).get(day)
         if holiday is not None:
             return holiday
-        if day.weekday() == SATURDAY:
-            return "Thứ Bảy"
-        if day.weekday() == SUNDAY:
-            return "Chủ nhật"
+        if day.weekday() in (SATURDAY, SUNDAY):
+            return weekday_name(day)
         return None
 
     def next_working_day(self, day: date) -> date:

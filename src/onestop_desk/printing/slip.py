@@ -13,6 +13,7 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw
 
+from onestop_desk.core.calendar import weekday_name
 from onestop_desk.printing.layout import (
     BLACK,
     FIT,
@@ -33,7 +34,6 @@ from onestop_desk.printing.layout import (
 
 TITLE = "GIẤY HẸN TRẢ KẾT QUẢ"
 REMINDER = "Vui lòng mang theo giấy hẹn này khi đến nhận kết quả."
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 # Phone cameras read a printed QR reliably from about 0.5 mm a module: 4 dots at 203 dpi.
 MIN_QR_MODULE = 4
 # Below 3 mm (24 dots) tall the code is no longer "large" and goes on two lines instead.
@@ -59,7 +59,7 @@ class SlipContent:
 def format_due(moment: datetime) -> str:
     """'17:00, Thứ Tư 25/11/2026': the time first, then the day as people say it."""
     moment = _local(moment)
-    return f"{moment:%H:%M}, {WEEKDAYS[moment.weekday()]} {moment:%d/%m/%Y}"
+    return f"{moment:%H:%M}, {weekday_name(moment)} {moment:%d/%m/%Y}"
 
 
 def render_slip(content: SlipContent, width_dots: int = 576) -> Image.Image:

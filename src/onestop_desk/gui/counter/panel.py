@@ -42,6 +42,7 @@ from onestop_desk.gui.counter.models import (
 from onestop_desk.gui.counter.transfer import TransferDialog
 from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.widgets import restyle, scaled
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.queue import TicketInfo
 
@@ -83,20 +84,6 @@ QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radiu
 QLabel#connection[ok="true"] { color: #2e7d32; }
 QLabel#connection[ok="false"] { color: #b71c1c; font-weight: bold; }
 """
-
-
-def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
-    scaled.setBold(bold)
-    return scaled
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class QueuePanel(QWidget):
@@ -184,9 +171,9 @@ class QueuePanel(QWidget):
         # Header: counter choice, the fields it serves, the office's calling order, connection.
         header = QHBoxLayout()
         label = QLabel(self.tr("Quầy:"))
-        label.setFont(_scaled(base, 1.15, bold=True))
+        label.setFont(scaled(base, 1.15, bold=True))
         self.counter_combo = QComboBox()
-        self.counter_combo.setFont(_scaled(base, 1.15, bold=True))
+        self.counter_combo.setFont(scaled(base, 1.15, bold=True))
         self.counter_combo.setMinimumWidth(130)
         self.counter_combo.setToolTip(self.tr("Quầy bạn đang ngồi"))
         self.counter_combo.currentIndexChanged.connect(self._counter_picked)
@@ -251,7 +238,7 @@ class QueuePanel(QWidget):
         self.number_label.setFont(number_font)
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.in_hand_field = QLabel()
-        self.in_hand_field.setFont(_scaled(base, 1.3, bold=True))
+        self.in_hand_field.setFont(scaled(base, 1.3, bold=True))
         self.in_hand_field.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.in_hand_field.setWordWrap(True)
         badges = QHBoxLayout()
@@ -298,7 +285,7 @@ class QueuePanel(QWidget):
         self.message_label.setObjectName("message")
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message_label.setFont(_scaled(base, 1.05))
+        self.message_label.setFont(scaled(base, 1.05))
         self.message_label.setMinimumHeight(44)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.message_label)
@@ -311,7 +298,7 @@ class QueuePanel(QWidget):
         button.setProperty("role", "queueAction")
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        button.setFont(_scaled(base, 1.35 if big else 1.1, bold=big))
+        button.setFont(scaled(base, 1.35 if big else 1.1, bold=big))
         button.setMinimumHeight(58 if big else 42)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return button
@@ -341,7 +328,7 @@ class QueuePanel(QWidget):
         title_row = QHBoxLayout()
         self.waiting_title = QLabel()
         self.waiting_title.setObjectName("sectionTitle")
-        self.waiting_title.setFont(_scaled(base, 1.15, bold=True))
+        self.waiting_title.setFont(scaled(base, 1.15, bold=True))
         self.long_wait_label = QLabel()
         self.long_wait_label.setObjectName("longWait")
         title_row.addWidget(self.waiting_title)
@@ -357,7 +344,7 @@ class QueuePanel(QWidget):
         for col in range(self.waiting_model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WaitingModel.NOTE, QHeaderView.ResizeMode.Stretch)
-        self.waiting_view.setFont(_scaled(base, 1.1))
+        self.waiting_view.setFont(scaled(base, 1.1))
         self.waiting_view.verticalHeader().setDefaultSectionSize(
             self.waiting_view.fontMetrics().height() + 12
         )
@@ -366,7 +353,7 @@ class QueuePanel(QWidget):
         missed_row = QHBoxLayout()
         self.missed_title = QLabel()
         self.missed_title.setObjectName("sectionTitle")
-        self.missed_title.setFont(_scaled(base, 1.15, bold=True))
+        self.missed_title.setFont(scaled(base, 1.15, bold=True))
         missed_row.addWidget(self.missed_title)
         missed_row.addStretch(1)
         self.call_back_button = self._button(self.queue_actions.call_back, base)
@@ -502,7 +489,7 @@ class QueuePanel(QWidget):
     def _show_in_hand(self, snap: QueueSnapshot) -> None:
         ticket = snap.in_hand
         serving = ticket is not None and ticket.state is TicketState.SERVING
-        _restyle(self.number_label, "serving", serving)
+        restyle(self.number_label, "serving", serving)
         if ticket is None:
             self.in_hand_title.setText(self.tr("CHƯA GỌI SỐ NÀO"))
             self.number_label.setText("—")
@@ -824,12 +811,12 @@ class QueuePanel(QWidget):
         else:
             self.connection_label.setText(self.tr("● Mất kết nối, đang thử lại…"))
             log.warning("counter panel lost the change feed")
-        _restyle(self.connection_label, "ok", connected)
+        restyle(self.connection_label, "ok", connected)
 
     def _say(self, text: str) -> None:
         """Show what just happened (in green)."""
         self.message_label.setText(text)
-        _restyle(self.message_label, "kind", "info")
+        restyle(self.message_label, "kind", "info")
 
     def _report(self, exc: Exception, what: str) -> None:
         """Log, then show: a known problem with its advice, anything else as a bug in the log."""
@@ -843,4 +830,4 @@ class QueuePanel(QWidget):
                 what=what
             )
         self.message_label.setText(text)
-        _restyle(self.message_label, "kind", "error")
+        restyle(self.message_label, "kind", "error")

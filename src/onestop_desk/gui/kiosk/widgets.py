@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.ticket import PriorityReason, priority_label
 from onestop_desk.gui.kiosk import style
 from onestop_desk.gui.kiosk.actions import KioskHome
 from onestop_desk.gui.widgets import bundled_font_family
 from onestop_desk.services.queue import TicketInfo
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 # Center names read "Trung tâm ... xã Hòa Sơn": the commune or ward goes on a line of its own.
 PLACE_WORDS = ("xã ", "phường ", "thị trấn ", "đặc khu ")
 
@@ -531,7 +531,7 @@ class Header(QFrame):
 
     def tick(self, now: datetime | None = None) -> None:
         now = now or datetime.now()
-        time_text, date_text = f"{now:%H:%M}", f"{WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}"
+        time_text, date_text = f"{now:%H:%M}", f"{weekday_name(now)}, {now:%d/%m/%Y}"
         if time_text != self.clock_time.text():  # once a minute, not every second
             self.clock_time.setText(time_text)
             self.clock_date.setText(date_text)

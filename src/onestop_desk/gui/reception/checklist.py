@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from onestop_desk.core.catalog import DocumentKind, RequiredDocument
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -137,13 +137,6 @@ def format_size(size: int) -> str:
     mb = size / (1024 * 1024)
     text = f"{mb:.0f}" if mb >= 100 or mb == int(mb) else f"{mb:.1f}"
     return f"{text.replace('.', ',')} MB"
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class _AttachmentList(QWidget):
@@ -341,7 +334,7 @@ class _DocumentRow(QFrame):
             self.attachments.add(attachment)
 
     def flag_missing(self, missing: bool) -> None:
-        _restyle(self, "missing", missing)
+        restyle(self, "missing", missing)
         self.message.setText(self.owner.tr("Chưa nhận: giấy tờ này bắt buộc phải có."))
         self.message.setVisible(missing)
 
@@ -355,7 +348,7 @@ class _DocumentRow(QFrame):
         return widgets
 
     def _received_toggled(self, received: bool) -> None:
-        _restyle(self, "received", received)
+        restyle(self, "received", received)
         if received and not self.message.isHidden():
             self.flag_missing(False)
         self.owner._row_changed()
@@ -652,7 +645,7 @@ class ChecklistWidget(QWidget):
 
     def _show_message(self, text: str, *, error: bool = False) -> None:
         self.message_label.setText(text)
-        _restyle(self.message_label, "kind", "error" if error else "info")
+        restyle(self.message_label, "kind", "error" if error else "info")
         self.message_label.setVisible(bool(text))
 
     def _hashed(self, token: int, generation: int, attachment: Attachment) -> None:
@@ -706,7 +699,7 @@ class ChecklistWidget(QWidget):
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
         if event.mimeData().hasUrls() and self._local_paths(event.mimeData().urls()):
             event.acceptProposedAction()
-            _restyle(self.dossier_box, "dropping", True)
+            restyle(self.dossier_box, "dropping", True)
         else:
             event.ignore()
 
@@ -715,11 +708,11 @@ class ChecklistWidget(QWidget):
             event.acceptProposedAction()
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802 - Qt's name
-        _restyle(self.dossier_box, "dropping", False)
+        restyle(self.dossier_box, "dropping", False)
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
-        _restyle(self.dossier_box, "dropping", False)
+        restyle(self.dossier_box, "dropping", False)
         paths = self._local_paths(event.mimeData().urls()) if event.mimeData().hasUrls() else []
         if not paths:
             event.ignore()

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent
@@ -37,7 +36,7 @@ from onestop_desk.core.citizen_id import (
 )
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -104,22 +103,6 @@ def _digits_only(text: str) -> str:
     return _SPACES_IN_NUMBER.sub("", text)
 
 
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    if widget.property(name) == value:
-        return
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
-    scaled.setBold(bold)
-    return scaled
-
-
 class CitizenPanel(QWidget):
     """Identify the citizen in front of the desk: scan the card, or type, then confirm.
 
@@ -166,7 +149,7 @@ class CitizenPanel(QWidget):
 
         title = QLabel(self.tr("Thông tin công dân"))
         title.setObjectName("citizenTitle")
-        title.setFont(_scaled(base, 1.25, bold=True))
+        title.setFont(scaled(base, 1.25, bold=True))
         self.source_label = QLabel()
         self.source_label.setObjectName("source")
         self.source_label.setWordWrap(True)
@@ -244,7 +227,7 @@ class CitizenPanel(QWidget):
         self.confirm_button = QPushButton(self.tr("Xác nhận"))
         self.confirm_button.setObjectName("confirmButton")
         self.confirm_button.setToolTip(self.tr("Kiểm tra và dùng thông tin này (phím Enter)"))
-        self.confirm_button.setFont(_scaled(base, 1.05, bold=True))
+        self.confirm_button.setFont(scaled(base, 1.05, bold=True))
         self.confirm_button.setAutoDefault(True)
         bottom.addWidget(self.lookup_status, 1)
         bottom.addWidget(self.clear_button)
@@ -398,7 +381,7 @@ class CitizenPanel(QWidget):
         record, problems = self._check()
         wrong = {widget for widget, _text in problems}
         for widget in self._inputs():
-            _restyle(widget, "invalid", widget in wrong)
+            restyle(widget, "invalid", widget in wrong)
         if problems or record is None:
             lines = "\n".join(f"• {text}" for _widget, text in problems)
             self._show_error(self.tr("Vui lòng sửa trước khi xác nhận:") + "\n" + lines)
@@ -685,7 +668,7 @@ class CitizenPanel(QWidget):
     def _edited(self, widget: QWidget) -> None:
         if self._quiet:
             return
-        _restyle(widget, "invalid", False)
+        restyle(widget, "invalid", False)
         if widget in self._garbled:
             self._refresh_garbled()
         # Warnings found on confirming were about the old values; the card's own stay.
@@ -699,7 +682,7 @@ class CitizenPanel(QWidget):
             broken = edit in self._garbled and looks_garbled(edit.text())
             if not broken:
                 self._garbled.discard(edit)
-            _restyle(edit, "attention", broken)
+            restyle(edit, "attention", broken)
             self._note_for(edit).setVisible(broken)
 
     def _note_for(self, edit: QLineEdit) -> QLabel:
@@ -718,7 +701,7 @@ class CitizenPanel(QWidget):
 
     def _reset_marks(self) -> None:
         for widget in self._inputs():
-            _restyle(widget, "invalid", False)
+            restyle(widget, "invalid", False)
         self.error_box.hide()
 
     def _show_error(self, text: str) -> None:

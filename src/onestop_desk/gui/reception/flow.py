@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.context import AppContext
+from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import ProcedureSpec
 from onestop_desk.core.citizen_id import Sex
 from onestop_desk.core.forms import defaults_from_applicant
@@ -39,7 +40,7 @@ from onestop_desk.gui.reception.citizen import CitizenPanel, CitizenRecord
 from onestop_desk.gui.reception.form_wizard import FormWizard
 from onestop_desk.gui.reception.procedure_picker import ProcedurePicker
 from onestop_desk.gui.reception.summary import SummaryPanel
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.catalog import ProcedureSummary, load_form, search_procedures
@@ -75,7 +76,6 @@ STEP_TITLES = (
     "In giấy tờ",
 )
 CITIZEN, PROCEDURE, FORM, CHECKLIST, SUMMARY, DONE = range(6)
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 DRAFT_DELAY_MS = 1200  # save the draft this long after the last keystroke
 
 _STYLE = """
@@ -88,12 +88,6 @@ QLabel#message[error="true"] { color: #b42318; }
 """
 
 Opener = Callable[[Path], None]
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _record_of(view: Any) -> CitizenRecord | None:
@@ -349,7 +343,7 @@ class ReceptionPane(QWidget):
         self.stack.setCurrentIndex(step)
         for index, label in enumerate(self.step_labels):
             state = "current" if index == step else ("done" if index < step else "")
-            _restyle(label, "state", state)
+            restyle(label, "state", state)
         self.back_button.setEnabled(CITIZEN < step < DONE)
         self._say("")
         focus = {
@@ -519,7 +513,8 @@ class ReceptionPane(QWidget):
     def _assessed(self, result: Any) -> None:
         self.summary.set_fee(result.fee)
         due = result.due_at
-        weekday = WEEKDAYS[due.weekday()]
+        name = weekday_name(due)
+        weekday = name[:1].lower() + name[1:]  # mid-sentence: "17 giờ 00 phút, thứ Hai …"
         self.summary.set_due(
             self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
                 hh=due.hour, mm=due.minute, weekday=weekday, day=due
@@ -873,8 +868,11 @@ class ReceptionPane(QWidget):
         self, work: Callable[[UnitOfWork, OfficeInfo], Any], readonly: bool = False
     ) -> Any:
         with UnitOfWork(self.ctx.database, readonly=readonly, source="counter") as uow:
-            office = office_info(find_office(uow, self.ctx.settings.office.ward_code))
-            self._office = office
+            # The office is read once per window, not again for every search keystroke.
+            office = self._office
+            if office is None:
+                office = office_info(find_office(uow, self.ctx.settings.office.ward_code))
+                self._office = office
             return work(uow, office)
 
     def _lookup_citizen(self, id_number: str) -> CitizenRecord | None:
@@ -883,11 +881,9 @@ class ReceptionPane(QWidget):
         )
 
     def _search(self, text: str, field_code: str | None) -> list[ProcedureSummary]:
+        # The picker groups the results and puts ``field_code``'s group first itself.
         def work(uow: UnitOfWork, office: OfficeInfo) -> list[ProcedureSummary]:
-            found = search_procedures(uow, office_id=office.id, text=text)
-            if field_code:
-                found.sort(key=lambda p: p.field_code != field_code)
-            return found
+            return search_procedures(uow, office_id=office.id, text=text)
 
         result: list[ProcedureSummary] = self._with_uow(work, readonly=True)
         return result
@@ -939,7 +935,7 @@ class ReceptionPane(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
-        _restyle(self.message, "error", "true" if error else "false")
+        restyle(self.message, "error", "true" if error else "false")
 
 
 def _item(raw: dict[str, Any]) -> ChecklistItem:

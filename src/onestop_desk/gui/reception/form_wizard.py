@@ -6,7 +6,6 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 from onestop_desk.core.forms import FormDefinition, FormField, Section, derive, parse_date, validate
 from onestop_desk.core.text import nfc
 from onestop_desk.gui.reception.address import AddressPicker, PlaceCombo
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -79,20 +78,6 @@ _ADDRESS_WIDTH = 760
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
-    scaled.setBold(bold)
-    return scaled
 
 
 class DateEdit(QLineEdit):
@@ -229,7 +214,7 @@ class _FieldEditor:
         self.error.setVisible(bool(message))
         for widget in self.inputs():
             if isinstance(widget, QLineEdit | QComboBox):
-                _restyle(widget, "invalid", bool(message))
+                restyle(widget, "invalid", bool(message))
 
     def set_enabled(self, enabled: bool) -> None:
         self.widget.setEnabled(enabled)
@@ -416,7 +401,7 @@ class FormWizard(QWidget):
 
         self.title_label = QLabel(self.form.title)
         self.title_label.setObjectName("formTitle")
-        self.title_label.setFont(_scaled(base, 1.25, bold=True))
+        self.title_label.setFont(scaled(base, 1.25, bold=True))
         root.addWidget(self.title_label)
 
         strip = QHBoxLayout()
@@ -442,7 +427,7 @@ class FormWizard(QWidget):
 
         self.step_label = QLabel()
         self.step_label.setObjectName("stepCaption")
-        self.step_label.setFont(_scaled(base, 1.15, bold=True))
+        self.step_label.setFont(scaled(base, 1.15, bold=True))
         root.addWidget(self.step_label)
 
         self.stack = QStackedWidget()
@@ -471,7 +456,7 @@ class FormWizard(QWidget):
         self.next_button = QPushButton()
         self.next_button.setMinimumHeight(36)
         self.next_button.setMinimumWidth(150)
-        self.next_button.setFont(_scaled(base, 1.0, bold=True))
+        self.next_button.setFont(scaled(base, 1.0, bold=True))
         self.next_button.clicked.connect(self.next_step)
         footer.addWidget(self.keys_label, 1)
         footer.addWidget(self.back_button)
@@ -611,7 +596,7 @@ class FormWizard(QWidget):
                 state = "done"
             else:
                 state = "todo"
-            _restyle(button, "state", state)
+            restyle(button, "state", state)
             button.setEnabled(index <= self._reached)
             suffix = self.tr(" (không khai)") if s.skipped else ""
             button.setText(f"{index + 1}. {s.section.title}{suffix}")

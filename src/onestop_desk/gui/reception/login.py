@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.staff import StaffInfo
 
 log = logging.getLogger("onestop.gui.reception")
@@ -34,12 +33,6 @@ QLabel#status[kind="busy"] { color: #455a64; }
 QLabel#status[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
     padding: 6px 8px; }
 """
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 class LoginDialog(QDialog):
@@ -160,7 +153,7 @@ class LoginDialog(QDialog):
             return
         self._set_busy(True)
         self.status_label.setText(self.tr("Đang kiểm tra…"))
-        _restyle(self.status_label, "kind", "busy")
+        restyle(self.status_label, "kind", "busy")
         self.status_label.show()
         QueryOp(
             lambda: self._attempt(username, password),
@@ -194,7 +187,7 @@ class LoginDialog(QDialog):
 
     def _show_error(self, text: str, focus: QLineEdit) -> None:
         self.status_label.setText(text)
-        _restyle(self.status_label, "kind", "error")
+        restyle(self.status_label, "kind", "error")
         self.status_label.show()
         focus.setFocus()
 

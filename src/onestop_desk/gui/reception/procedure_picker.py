@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import (
     QEvent,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.catalog import ProcedureSummary
 
 log = logging.getLogger("onestop.gui.reception")
@@ -65,13 +64,6 @@ QPushButton#chooseButton { background: #1565c0; color: #ffffff; border: 1px soli
     border-radius: 6px; padding: 6px 14px; font-weight: bold; }
 QPushButton#chooseButton:disabled { background: #b0bec5; border-color: #b0bec5; }
 """
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
 
 
 def _is_procedure(index: QModelIndex | QPersistentModelIndex) -> bool:
@@ -441,7 +433,7 @@ class ProcedurePicker(QWidget):
             )
         )
         self.status_label.setText(text)
-        _restyle(self.status_label, "kind", "error")
+        restyle(self.status_label, "kind", "error")
 
     def _show_results(self, text: str, found: list[ProcedureSummary]) -> None:
         groups: dict[str, list[ProcedureSummary]] = {}
@@ -482,17 +474,17 @@ class ProcedurePicker(QWidget):
             self.status_label.setText(
                 self.tr("{0} thủ tục · ↓ để chọn trong danh sách, Enter để chọn").format(len(found))
             )
-            _restyle(self.status_label, "kind", "found")
+            restyle(self.status_label, "kind", "found")
         elif wanted:
             self.status_label.setText(
                 self.tr(
                     "Không tìm thấy thủ tục nào khớp với “{0}”. Thử ít chữ hơn hoặc gõ mã thủ tục."
                 ).format(wanted)
             )
-            _restyle(self.status_label, "kind", "empty")
+            restyle(self.status_label, "kind", "empty")
         else:
             self.status_label.setText(self.tr("Gõ tên hoặc mã thủ tục để tìm."))
-            _restyle(self.status_label, "kind", "hint")
+            restyle(self.status_label, "kind", "hint")
 
     def _show_detail(self) -> None:
         summary = self.current()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -47,20 +47,6 @@ QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radiu
     padding: 4px 6px; }
 QLabel#message[kind="info"] { color: #1b5e20; }
 """
-
-
-def _restyle(widget: QWidget, name: str, value: Any) -> None:
-    """Set a property the style sheet selects on, and make the style notice."""
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    scaled.setPointSizeF(max(1.0, font.pointSizeF() * factor))
-    scaled.setBold(bold)
-    return scaled
 
 
 class SummaryPanel(QWidget):
@@ -109,7 +95,7 @@ class SummaryPanel(QWidget):
         else:
             amount, state, lines = format_vnd(quote.amount), "charge", quote.lines
         self.fee_amount.setText(amount)
-        _restyle(self.fee_amount, "state", state)
+        restyle(self.fee_amount, "state", state)
         self.fee_lines.setText("\n".join(lines))
         self.fee_lines.setVisible(bool(lines))
 
@@ -164,7 +150,7 @@ class SummaryPanel(QWidget):
         if not self.save_button.isEnabled():
             return False
         problem = self.validate()
-        _restyle(self.address_edit, "invalid", problem is not None)
+        restyle(self.address_edit, "invalid", problem is not None)
         if problem is not None:
             self.show_message(problem, error=True)
             self.address_edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -183,7 +169,7 @@ class SummaryPanel(QWidget):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         self.message_label.setText(text)
-        _restyle(self.message_label, "kind", "error" if error else "info")
+        restyle(self.message_label, "kind", "error" if error else "info")
         self.message_label.setVisible(bool(text))
 
     # --- layout -----------------------------------------------------------------------------
@@ -207,7 +193,7 @@ class SummaryPanel(QWidget):
         fee_card, fee = self._card(self.tr("LỆ PHÍ"))
         self.fee_amount = QLabel()
         self.fee_amount.setObjectName("feeAmount")
-        self.fee_amount.setFont(_scaled(base, 1.6, bold=True))
+        self.fee_amount.setFont(scaled(base, 1.6, bold=True))
         self.fee_lines = QLabel()
         self.fee_lines.setObjectName("feeLines")
         self.fee_lines.setWordWrap(True)
@@ -229,7 +215,7 @@ class SummaryPanel(QWidget):
         due_card, due = self._card(self.tr("HẸN TRẢ KẾT QUẢ"))
         self.due_label = QLabel()
         self.due_label.setObjectName("dueText")
-        self.due_label.setFont(_scaled(base, 1.25, bold=True))
+        self.due_label.setFont(scaled(base, 1.25, bold=True))
         self.due_label.setWordWrap(True)
         due.addWidget(self.due_label)
         self.due_note = QLabel()
@@ -256,7 +242,7 @@ class SummaryPanel(QWidget):
                 self.address_edit = QLineEdit()
                 self.address_edit.setPlaceholderText(self.tr("Địa chỉ nhận kết quả qua bưu điện"))
                 self.address_edit.textEdited.connect(
-                    lambda _t: _restyle(self.address_edit, "invalid", False)
+                    lambda _t: restyle(self.address_edit, "invalid", False)
                 )
                 indent = QVBoxLayout()
                 indent.setContentsMargins(24, 0, 0, 4)
@@ -275,7 +261,7 @@ class SummaryPanel(QWidget):
         root.addWidget(self.message_label)
         self.save_button = QPushButton(self.tr("Lưu hồ sơ và in phiếu hẹn (Ctrl+S)"))
         self.save_button.setObjectName("saveButton")
-        self.save_button.setFont(_scaled(base, 1.15, bold=True))
+        self.save_button.setFont(scaled(base, 1.15, bold=True))
         self.save_button.setMinimumHeight(52)
         self.save_button.clicked.connect(self.request_save)
         root.addWidget(self.save_button)
@@ -288,5 +274,5 @@ class SummaryPanel(QWidget):
         kind, _address = self.channel()
         self.address_edit.setEnabled(kind == "post")
         if kind != "post":
-            _restyle(self.address_edit, "invalid", False)
+            restyle(self.address_edit, "invalid", False)
         self.channel_changed.emit(kind)

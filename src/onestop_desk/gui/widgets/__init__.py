@@ -1,11 +1,13 @@
-"""Widgets and helpers shared by every face: the bundled font, the ticket preview window."""
+"""Widgets and helpers shared by every face: the bundled font, styling, the ticket preview."""
 
 from __future__ import annotations
 
 import logging
 from functools import cache
+from typing import Any
 
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QWidget
 
 from onestop_desk.resources import resource_path
 
@@ -31,3 +33,20 @@ def bundled_font_family() -> str:
             continue
         family = family or next(iter(QFontDatabase.applicationFontFamilies(font_id)), "")
     return family or FALLBACK_FAMILY
+
+
+def restyle(widget: QWidget, name: str, value: Any) -> None:
+    """Set a property the style sheet selects on, and make the style notice."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
+    """A copy of ``font``, ``factor`` times as large (never below 1 pt), bold or not."""
+    result = QFont(font)
+    result.setPointSizeF(max(1.0, font.pointSizeF() * factor))
+    result.setBold(bold)
+    return result
