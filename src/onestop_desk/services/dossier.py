@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop_desk.core.catalog import (
     EXEMPTIONS,
@@ -482,19 +481,6 @@ def assess(
 # --- saving --------------------------------------------------------------------------------------
 
 
-def _upsert_counter(uow: UnitOfWork, table: Any, keys: dict[str, Any], index: list[str]) -> int:
-    """Bump a counter row in the caller's transaction: gap-free and duplicate-free numbers."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(**keys, last_number=1)
-        .on_conflict_do_update(index_elements=index, set_={"last_number": table.last_number + 1})
-        .returning(table.last_number)
-    )
-    return int(uow.session.execute(stmt).scalar_one())
-
-
 def _upsert_citizen(uow: UnitOfWork, applicant: ApplicantInput, now: datetime) -> Citizen:
     number = applicant.id_number.strip()
     citizen = uow.session.scalar(select(Citizen).where(Citizen.id_number == number))
@@ -547,12 +533,8 @@ def create_dossier(
     row = assessment.procedure_row
 
     day = now.date()
-    sequence = _upsert_counter(
-        uow, DossierCounter, {"office_id": office_id, "day": day}, ["office_id", "day"]
-    )
-    book_number = _upsert_counter(
-        uow, LogbookCounter, {"office_id": office_id, "year": day.year}, ["office_id", "year"]
-    )
+    sequence = uow.next_number(DossierCounter, office_id=office_id, day=day)
+    book_number = uow.next_number(LogbookCounter, office_id=office_id, year=day.year)
     # The counter upserts above lock this office's day row (PostgreSQL) or hold the write lock
     # (SQLite): two desks receiving the same new citizen serialise here, so the second finds
     # the first's row instead of failing on the unique ID number.

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from onestop_desk.core.queue_policy import TicketClass, choose_class, predict_order
 from onestop_desk.core.ticket import (
@@ -66,25 +65,8 @@ def _info(ticket: Ticket, waiting_ahead: int = 0) -> TicketInfo:
 
 
 def _next_number(uow: UnitOfWork, office_id: uuid.UUID, day: date, field_id: uuid.UUID) -> int:
-    """Bump the per office/day/field counter row and return the new number.
-
-    One upsert in the caller's transaction: the row lock it takes (PostgreSQL) or the write
-    lock already held (SQLite) makes concurrent kiosks queue here, so numbers never repeat,
-    and a rolled-back ticket gives its number back, so they never skip.
-    """
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(TicketCounter)
-        .values(office_id=office_id, day=day, field_id=field_id, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["office_id", "day", "field_id"],
-            set_={"last_number": TicketCounter.last_number + 1},
-        )
-        .returning(TicketCounter.last_number)
-    )
-    number = uow.session.execute(stmt).scalar_one()
-    return int(number)
+    """Bump the per office/day/field ticket counter and return the new number."""
+    return uow.next_number(TicketCounter, office_id=office_id, day=day, field_id=field_id)
 
 
 def _waiting(office_id: uuid.UUID, day: date) -> Select[Ticket]:

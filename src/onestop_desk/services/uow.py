@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -65,6 +66,25 @@ class UnitOfWork:
             if is_connection_error(exc):
                 raise unavailable(self.database.url, exc) from exc
             raise
+
+    def next_number(self, counter_table: Any, **key: Any) -> int:
+        """Bump the counter row with this primary ``key`` and return its new ``last_number``.
+
+        One upsert in this transaction: the row lock it takes (PostgreSQL) or the write lock
+        already held (SQLite) makes concurrent writers queue here, so numbers never repeat,
+        and a rolled-back transaction gives its number back, so they never skip. Used for
+        ticket numbers, dossier sequences and log-book entries (never MAX()+1).
+        """
+        insert = postgresql.insert if self.database.is_postgresql else sqlite.insert
+        stmt = (
+            insert(counter_table)
+            .values(**key, last_number=1)
+            .on_conflict_do_update(
+                index_elements=list(key), set_={"last_number": counter_table.last_number + 1}
+            )
+            .returning(counter_table.last_number)
+        )
+        return int(self.session.execute(stmt).scalar_one())
 
     def audit(
         self,
