@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from docx import Document
 from PySide6.QtCore import QEvent, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -29,7 +28,9 @@ from onestop_desk.services.queue import issue_ticket
 from onestop_desk.services.seed import DEMO_PASSWORD
 from onestop_desk.services.staff import StaffInfo
 from onestop_desk.services.uow import UnitOfWork
+from tests.support.docx_text import document_text
 from tests.support.escpos_raster import decode_raster
+from tests.support.qt_keys import focus_widget, pick_commune, press, type_text
 
 pytestmark = [
     pytest.mark.gui,
@@ -77,46 +78,14 @@ def open_window(qtbot: QtBot, ctx: AppContext, opened: list[Path]) -> Iterator[O
     QThreadPool.globalInstance().waitForDone(10_000)
 
 
-def _focus() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
-    qtbot.keyClick(_focus(), key, modifier or Qt.KeyboardModifier.NoModifier)
-
-
-def type_text(qtbot: QtBot, text: str) -> None:
-    """Type like a Vietnamese input method: ASCII as keys, other letters as committed text."""
-    for ch in text:
-        target = _focus()
-        if ch.isascii():
-            qtbot.keyClicks(target, ch)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
-                QApplication.sendEvent(target, event)
-
-
 def scan(qtbot: QtBot, payload: str) -> None:
     """A keyboard-wedge scanner: the payload as a burst of key presses ending in Enter."""
     for ch in payload:
-        target = _focus()
+        target = focus_widget()
         key = Qt.Key.Key_unknown if not ch.isascii() else Qt.Key(ord(ch.upper()))
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(target, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
-    qtbot.keyClick(_focus(), Qt.Key.Key_Return)
-
-
-def pick_commune(qtbot: QtBot, letters: str) -> None:
-    combo = _focus()
-    assert isinstance(combo, QComboBox)
-    qtbot.keyClicks(combo, letters)
-    popup = combo.completer().popup()
-    qtbot.waitUntil(popup.isVisible, timeout=WAIT_MS)
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClick(focus_widget(), Qt.Key.Key_Return)
 
 
 def _log_in(qtbot: QtBot, ctx: AppContext) -> StaffInfo:
@@ -128,8 +97,8 @@ def _log_in(qtbot: QtBot, ctx: AppContext) -> StaffInfo:
     assert "Quầy số 2" in dialog.counter_label.text()
     qtbot.keyClicks(dialog.username_edit, "tiepnhan1")
     qtbot.keyClick(dialog.username_edit, Qt.Key.Key_Tab)
-    qtbot.keyClicks(_focus(), "sai-mat-khau")
-    qtbot.keyClick(_focus(), Qt.Key.Key_Return)
+    qtbot.keyClicks(focus_widget(), "sai-mat-khau")
+    qtbot.keyClick(focus_widget(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Sai tên đăng nhập" in dialog.status_label.text(), timeout=WAIT_MS)
     qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
@@ -213,8 +182,8 @@ def test_a_birth_registration_from_login_to_printed_papers(  # noqa: PLR0917 - f
     born = date.today() - timedelta(days=10)
     type_text(qtbot, "Nguyễn Ngọc Bảo Anh")
     press(qtbot, Qt.Key.Key_Return)
-    assert isinstance(_focus(), DateEdit)
-    qtbot.keyClicks(_focus(), f"{born:%d%m%Y}")
+    assert isinstance(focus_widget(), DateEdit)
+    qtbot.keyClicks(focus_widget(), f"{born:%d%m%Y}")
     press(qtbot, Qt.Key.Key_Return)
     press(qtbot, Qt.Key.Key_Down)
     press(qtbot, Qt.Key.Key_Down)  # "Nữ"
@@ -231,7 +200,7 @@ def test_a_birth_registration_from_login_to_printed_papers(  # noqa: PLR0917 - f
     # 4. Mẹ.
     type_text(qtbot, "Trần Thị Ngọc Ánh")
     press(qtbot, Qt.Key.Key_Return)
-    qtbot.keyClicks(_focus(), "1996")
+    qtbot.keyClicks(focus_widget(), "1996")
     for _ in range(4):
         press(qtbot, Qt.Key.Key_Return)
     pick_commune(qtbot, "hoa son")
@@ -242,7 +211,7 @@ def test_a_birth_registration_from_login_to_printed_papers(  # noqa: PLR0917 - f
     # 5. Cha: the requester; filled like the mother.
     type_text(qtbot, "Nguyễn Văn An")
     press(qtbot, Qt.Key.Key_Return)
-    qtbot.keyClicks(_focus(), "1990")
+    qtbot.keyClicks(focus_widget(), "1990")
     for _ in range(4):
         press(qtbot, Qt.Key.Key_Return)
     pick_commune(qtbot, "hoa son")
@@ -315,17 +284,14 @@ def test_a_birth_registration_from_login_to_printed_papers(  # noqa: PLR0917 - f
     # the popup closes, the offscreen platform does not.
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
-    assert _focus() is pane.print_receipt_button
+    assert focus_widget() is pane.print_receipt_button
     # Ctrl+P: Mẫu 01 as .docx, then PDF through LibreOffice, handed to the viewer.
     press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(opened) == 1 or pane.message.text() != "", timeout=60_000)
     assert pane.message.text() == ""
     receipt = opened[0]
     docx = receipt.with_suffix(".docx")
-    text = "\n".join(
-        [p.text for p in Document(str(docx)).paragraphs]
-        + [c.text for t in Document(str(docx)).tables for r in t.rows for c in r.cells]
-    )
+    text = document_text(docx)
     for expected in (
         f"Mã hồ sơ: {view.code}",
         "Tiếp nhận hồ sơ của: Nguyễn Văn An",
@@ -348,7 +314,7 @@ def test_a_birth_registration_from_login_to_printed_papers(  # noqa: PLR0917 - f
     qtbot.waitUntil(lambda: len(opened) == 2 or pane.message.text() != "", timeout=60_000)
     assert pane.message.text() == ""
     declaration = opened[1].with_suffix(".docx")
-    words = "\n".join(p.text for p in Document(str(declaration)).paragraphs)
+    words = document_text(declaration)
     assert "TỜ KHAI ĐĂNG KÝ KHAI SINH" in words
     assert "Nguyễn Ngọc Bảo Anh" in words
     assert "Trần Thị Ngọc Ánh" in words

@@ -7,15 +7,15 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QToolButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from onestop_desk.core.forms import FormDefinition, defaults_from_applicant
 from onestop_desk.gui.reception.address import AddressPicker
 from onestop_desk.gui.reception.form_wizard import DateEdit, FormWizard
 from onestop_desk.services.catalog import load_form
+from tests.support.qt_keys import focus_widget, pick_commune, press, type_text
 
 pytestmark = pytest.mark.gui
 
@@ -58,41 +58,6 @@ def open_wizard(qtbot: QtBot, birth_form: FormDefinition) -> OpenWizard:
     return make
 
 
-def _focus() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
-    """A key pressed wherever the focus is, as on the real keyboard."""
-    qtbot.keyClick(_focus(), key, modifier or Qt.KeyboardModifier.NoModifier)
-
-
-def type_text(qtbot: QtBot, text: str, widget: QWidget | None = None) -> None:
-    """Type like a Vietnamese input method: QTest only knows ASCII keys, an IME sends text."""
-    target = widget or _focus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(target, ch)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
-                QApplication.sendEvent(target, event)
-
-
-def pick_commune(qtbot: QtBot, letters: str) -> None:
-    """Type a few letters in the commune picker and take the first line of its list."""
-    combo = _focus()
-    assert isinstance(combo, QComboBox)
-    qtbot.keyClicks(combo, letters)
-    popup = combo.completer().popup()
-    assert popup.isVisible()
-    qtbot.keyClick(popup, Qt.Key.Key_Down)
-    qtbot.keyClick(popup, Qt.Key.Key_Return)
-    assert not popup.isVisible()
-
-
 def _address(wizard: FormWizard, field_id: str) -> AddressPicker:
     picker = wizard.editor_widget(field_id)
     assert isinstance(picker, AddressPicker)
@@ -129,7 +94,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     assert wizard.step_label.text() == "Bước 1/5: Nơi nhận"
 
     # 1. Nơi nhận: one field, so Enter in it is Next.
-    assert _focus() is wizard.editor_widget("addressed_to")
+    assert focus_widget() is wizard.editor_widget("addressed_to")
     type_text(qtbot, "Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk")
     press(qtbot, Qt.Key.Key_Return)
     assert wizard.current_step() == 1
@@ -142,7 +107,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     assert requester.detail_edit.text() == "Thôn 3"
     for _ in range(5):  # name, ID number, province, commune, detail line
         press(qtbot, Qt.Key.Key_Return)
-    assert _focus() is wizard.editor_widget("requester.relationship")
+    assert focus_widget() is wizard.editor_widget("requester.relationship")
     press(qtbot, Qt.Key.Key_Down)  # "Cha", the first choice
     press(qtbot, Qt.Key.Key_Return)
     assert wizard.current_step() == 2
@@ -150,7 +115,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     # 3. Người được khai sinh.
     type_text(qtbot, "Nguyễn Ngọc Bảo Anh")
     press(qtbot, Qt.Key.Key_Return)
-    date_edit = _focus()
+    date_edit = focus_widget()
     assert isinstance(date_edit, DateEdit)
     qtbot.keyClicks(date_edit, "01042024")  # digits only: the slashes come by themselves
     assert date_edit.text() == "01/04/2024"
@@ -164,12 +129,12 @@ def test_birth_form_filled_with_the_keyboard_only(
     for _ in range(3):  # sex, ethnicity (Kinh), nationality (Việt Nam)
         press(qtbot, Qt.Key.Key_Return)
     place = _address(wizard, "child.place_of_birth")
-    assert _focus() is place.province_combo
+    assert focus_widget() is place.province_combo
     assert place.province_combo.currentText() == "Đắk Lắk"  # the office's province
     press(qtbot, Qt.Key.Key_Return)
     pick_commune(qtbot, "hoa son")
     press(qtbot, Qt.Key.Key_Return)
-    assert _focus() is place.detail_edit
+    assert focus_widget() is place.detail_edit
     type_text(qtbot, "Trạm Y tế")
     press(qtbot, Qt.Key.Key_Return)
     type_text(qtbot, "xã Hòa Sơn, tỉnh Đắk Lắk")
@@ -179,7 +144,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     # 4. Mẹ.
     type_text(qtbot, "Trần Thị Mai")
     press(qtbot, Qt.Key.Key_Return)
-    qtbot.keyClicks(_focus(), "1995")
+    qtbot.keyClicks(focus_widget(), "1995")
     for _ in range(4):  # year, ethnicity, nationality, province (already Đắk Lắk)
         press(qtbot, Qt.Key.Key_Return)
     pick_commune(qtbot, "hoa son")
@@ -197,7 +162,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     # 5. Cha: not declared. Shift+Tab reaches the box, Space ticks it, Enter finishes.
     assert wizard.step_label.text() == "Bước 5/5: Cha"
     press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
-    assert _focus() is wizard.skip_box(4)
+    assert focus_widget() is wizard.skip_box(4)
     press(qtbot, Qt.Key.Key_Space)
     with qtbot.waitSignal(wizard.finished, timeout=WAIT_MS) as finished:
         press(qtbot, Qt.Key.Key_Return)
@@ -246,10 +211,10 @@ def test_tab_goes_top_down_then_to_the_buttons(
         wizard.back_button,
         wizard.next_button,
     ]
-    seen = [_focus()]
+    seen = [focus_widget()]
     for _ in expected[1:]:
         press(qtbot, Qt.Key.Key_Tab)
-        seen.append(_focus())
+        seen.append(focus_widget())
     assert seen == expected
 
 
@@ -261,7 +226,7 @@ def test_empty_required_field_blocks_next_and_clears_when_typed(
     assert wizard.current_step() == 0
     assert wizard.errors() == {"addressed_to": "Chưa nhập kính gửi."}
     assert wizard.message_label.text() == "Bước này còn một chỗ cần sửa (chữ đỏ dưới ô)."
-    assert _focus() is wizard.editor_widget("addressed_to")
+    assert focus_widget() is wizard.editor_widget("addressed_to")
     type_text(qtbot, "UBND xã Hòa Sơn")
     assert wizard.errors() == {}
     assert wizard.message_label.text() == ""
@@ -277,7 +242,7 @@ def test_future_birth_date_is_refused(qtbot: QtBot, open_wizard: OpenWizard) -> 
     press(qtbot, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert wizard.current_step() == 2
     assert wizard.errors() == {"child.date_of_birth": "Ngày sinh không được sau ngày hôm nay."}
-    assert _focus() is date_edit
+    assert focus_widget() is date_edit
     assert wizard.step_buttons[2].property("state") == "current"
     date_edit.clear()
     qtbot.keyClicks(date_edit, "15092025")  # today is fine
@@ -316,7 +281,7 @@ def test_mother_ten_years_older_than_child_is_refused(
         "mother.year_of_birth": "Mẹ phải lớn hơn con ít nhất 12 tuổi (theo năm sinh đã khai, "
         "chỉ hơn 10 năm); kiểm tra lại năm sinh."
     }
-    assert _focus() is year
+    assert focus_widget() is year
     assert wizard.step_buttons[3].property("state") == "current"
     # Finish from here names every step still wrong, and stays on the first of them.
     assert not wizard.finish()

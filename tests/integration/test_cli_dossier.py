@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from docx import Document
 
 from tests.integration.test_cli import CARD, assert_refused, ok_json, ok_text, run_cli
+from tests.support.docx_text import document_text
 from tests.support.escpos_raster import decode_raster
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -28,17 +28,6 @@ BIRTH = {
     "mother.ethnicity": "Ê Đê",
     "mother.residence": "Thôn 1, xã Hòa Sơn, tỉnh Đắk Lắk",
 }
-
-
-def _docx_text(path: Path) -> str:
-    document = Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    for section in document.sections:
-        parts.extend(p.text for p in section.footer.paragraphs)
-    return "\n".join(parts)
 
 
 def _new_birth(tmp_path: Path, db_url: str, *extra: str) -> dict[str, object]:
@@ -83,7 +72,7 @@ def test_birth_dossier_from_a_script_and_its_receipt_read_back(tmp_path: Path, d
 
     out = tmp_path / "mau01.docx"
     ok_text(run_cli(tmp_path, db_url, "dossier", "receipt", code, "--out", str(out)))
-    text = _docx_text(out)
+    text = document_text(out, footers=True)
     due = str(saved["due_at"])  # "YYYY-MM-DDTHH:MM"
     due_words = (
         f"{due[11:13]} giờ {due[14:16]} phút, ngày {due[8:10]} tháng {due[5:7]} năm {due[:4]}"
@@ -122,7 +111,7 @@ def test_declaration_and_thermal_slip_of_a_saved_dossier(tmp_path: Path, db_url:
 
     form = tmp_path / "to-khai.docx"
     ok_text(run_cli(tmp_path, db_url, "dossier", "form", code, "--out", str(form)))
-    text = _docx_text(form)
+    text = document_text(form, footers=True)
     for expected in (
         "TỜ KHAI ĐĂNG KÝ KHAI SINH",
         "Kính gửi: Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",

@@ -9,7 +9,6 @@ from pathlib import Path
 import docx
 import pytest
 from docx.document import Document
-from docx.table import Table
 
 from onestop_desk.core.forms import FormDefinition, FormField, derive, validate
 from onestop_desk.documents import (
@@ -27,6 +26,7 @@ from onestop_desk.documents.declaration import (
 from onestop_desk.errors import KnownError
 from onestop_desk.resources import resource_path
 from onestop_desk.services.catalog import load_form
+from tests.support.docx_text import document_text
 
 TODAY = date(2026, 11, 23)
 CODE = "000.24481.H15-261123-0001"
@@ -111,25 +111,9 @@ def _data(form: FormDefinition, values: dict[str, str], **changes: object) -> De
     return replace(data, **changes)  # type: ignore[arg-type]
 
 
-def _body_text(doc: Document) -> str:
-    """Paragraphs and table cells, in document order, one per line."""
-    lines: list[str] = [p.text for p in doc.paragraphs]
-
-    def walk(table: Table) -> None:
-        for row in table.rows:
-            for cell in row.cells:
-                lines.extend(p.text for p in cell.paragraphs)
-                for inner in cell.tables:
-                    walk(inner)
-
-    for table in doc.tables:
-        walk(table)
-    return "\n".join(lines)
-
-
 def _render(data: DeclarationData, tmp_path: Path) -> tuple[Document, str]:
     doc = docx.Document(str(render_declaration(data, tmp_path / "nested" / "to_khai.docx")))
-    return doc, _body_text(doc)
+    return doc, document_text(doc)
 
 
 @pytest.mark.parametrize("form_id", FORM_IDS)

@@ -11,8 +11,6 @@ from pathlib import Path
 import docx
 import pytest
 import qrcode  # type: ignore[import-untyped]
-from docx.document import Document
-from docx.table import Table
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
 
@@ -27,6 +25,7 @@ from onestop_desk.documents import (
     render_receipt,
 )
 from onestop_desk.errors import KnownError
+from tests.support.docx_text import document_text
 
 CODE = "000.24481.H15-261123-0001"
 
@@ -62,29 +61,13 @@ def receipt() -> ReceiptData:
     )
 
 
-def _all_text(doc: Document) -> str:
-    """Paragraphs and table cells (nested too), in document order, one per line."""
-    lines: list[str] = [p.text for p in doc.paragraphs]
-
-    def walk(table: Table) -> None:
-        for row in table.rows:
-            for cell in row.cells:
-                lines.extend(p.text for p in cell.paragraphs)
-                for inner in cell.tables:
-                    walk(inner)
-
-    for table in doc.tables:
-        walk(table)
-    return "\n".join(lines)
-
-
 @pytest.fixture
 def rendered(receipt: ReceiptData, tmp_path: Path) -> Path:
     return render_receipt(receipt, tmp_path / "nested" / "receipt.docx")
 
 
 def test_every_mau01_field_and_the_citizens_data_are_printed(rendered: Path) -> None:
-    text = _all_text(docx.Document(str(rendered)))
+    text = document_text(docx.Document(str(rendered)))
     expected = [
         "UBND XÃ HÒA SƠN",
         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
@@ -130,7 +113,7 @@ def test_every_mau01_field_and_the_citizens_data_are_printed(rendered: Path) -> 
 
 def test_the_page_is_there_twice_labelled_as_the_two_copies(rendered: Path) -> None:
     doc = docx.Document(str(rendered))
-    text = _all_text(doc)
+    text = document_text(doc)
     assert "Liên 1: Lưu" in text
     assert "Liên 2: Giao người nộp hồ sơ" in text
     assert text.count("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ") == 2
@@ -221,7 +204,7 @@ def test_same_day_wording_postal_channel_and_missing_contact(
         email="",
         fee="8.000 đồng",
     )
-    text = _all_text(docx.Document(str(render_receipt(posted, tmp_path / "r.docx"))))
+    text = document_text(docx.Document(str(render_receipt(posted, tmp_path / "r.docx"))))
     assert "theo quy định là: trong ngày làm việc" in text
     assert "sau 15 giờ" in text
     assert "tại: qua dịch vụ bưu chính công ích đến địa chỉ Thôn 3, xã Hòa Sơn" in text
@@ -233,7 +216,7 @@ def test_markup_characters_in_data_are_printed_not_parsed(
     receipt: ReceiptData, tmp_path: Path
 ) -> None:
     odd = replace(receipt, address='Số 5 <ngõ 3> & ngách "A"', applicant_name="Lê Thị B & C")
-    text = _all_text(docx.Document(str(render_receipt(odd, tmp_path / "r.docx"))))
+    text = document_text(docx.Document(str(render_receipt(odd, tmp_path / "r.docx"))))
     assert 'Địa chỉ: Số 5 <ngõ 3> & ngách "A"' in text
     assert "Lê Thị B & C" in text
 
@@ -279,7 +262,7 @@ def test_consecutive_renders_do_not_share_data(receipt: ReceiptData, tmp_path: P
     # The compiled template is reused between renders; the values must not be.
     render_receipt(receipt, tmp_path / "first.docx")
     other = replace(receipt, applicant_name="Phạm Thị Cúc", code="000.24481.H15-261123-0002")
-    text = _all_text(docx.Document(str(render_receipt(other, tmp_path / "second.docx"))))
+    text = document_text(docx.Document(str(render_receipt(other, tmp_path / "second.docx"))))
     assert "Tiếp nhận hồ sơ của: Phạm Thị Cúc" in text
     assert "Nguyễn Văn An" not in text
     assert CODE not in text
