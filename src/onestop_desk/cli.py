@@ -253,6 +253,13 @@ def build_parser() -> Parser:
 
     cli_dossier.add_parsers(sub)
 
+    sim = sub.add_parser(
+        "portal-sim",
+        help="máy chủ giả lập hệ thống dịch vụ công trực tuyến (đào tạo, thử nghiệm)",
+        add_help=False,
+    )
+    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+
     cccd = sub.add_parser("cccd", help="thẻ Căn cước").add_subparsers(
         dest="cccd_command", metavar="LỆNH", required=True
     )
@@ -299,6 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "cccd":
         return _cccd_parse(args)
+    if args.command == "portal-sim":
+        # The simulator stands apart from the office's database: it parses its own options.
+        from onestop_desk.portal.sim import main as sim_main
+
+        return sim_main(list(args.sim_args))
     from onestop_desk.context import open_context
 
     ctx = open_context(args.data_dir, args.db)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from typing import Any
+
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -25,6 +27,8 @@ class Database:
         self.engine: Engine = make_engine(self.url, echo=echo)
         self._readonly_engine = self.engine.execution_options(**{READONLY: True})
         self._sessions = make_sessionmaker(self.engine)
+        self._closed = False
+        event.listen(self.engine, "checkin", self._on_checkin)
 
     @property
     def backend(self) -> str:
@@ -54,5 +58,14 @@ class Database:
             raise unavailable(self.url, exc) from exc
 
     def dispose(self) -> None:
-        """Close pooled connections (before exit, or after a fork)."""
+        """Close the pooled connections for good, before exit.
+
+        A connection still in use by a background job (a refresh finishing after its window
+        closed) is closed when it comes back, instead of lingering in a pool nobody disposes.
+        """
+        self._closed = True
         self.engine.dispose()
+
+    def _on_checkin(self, dbapi_connection: Any, record: Any) -> None:
+        if self._closed and dbapi_connection is not None:
+            record.invalidate()

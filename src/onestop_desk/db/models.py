@@ -194,6 +194,8 @@ class Ticket(Base):
             postgresql_where=text("transferred_from_id IS NULL"),
         ),
         Index("ix_ticket_queue", "office_id", "day", "state", "ticket_class", "issued_at"),
+        # "People ahead" on a new ticket counts the waiting rows of one field.
+        Index("ix_ticket_waiting_field", "office_id", "day", "field_id", "state", "ticket_class"),
         # What a counter has in hand and its recent calls (call_next, policy), without a scan.
         Index("ix_ticket_counter_calls", "counter_id", "day", "called_at"),
     )
@@ -274,7 +276,11 @@ class Dossier(Base):
     """A dossier (hồ sơ) received at the desk, from receipt to returned result."""
 
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_office_state_due", "office_id", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_dossier_office_state_due", "office_id", "state", "due_at"),
+        # The log book (Mẫu 07) and the dossier list read by date of receipt.
+        Index("ix_dossier_office_received", "office_id", "received_at"),
+    )
 
     id: Mapped[uuid.UUID] = _pk()
     office_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("office.id"))
@@ -292,6 +298,9 @@ class Dossier(Base):
     fee_amount: Mapped[int] = mapped_column(Integer, default=0)
     form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     portal_reference: Mapped[str | None] = mapped_column(String(100))
+    #: The online system's own status of the dossier, as last synced, and when it changed.
+    portal_status: Mapped[str | None] = mapped_column(String(40))
+    portal_status_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_to: Mapped[str | None] = mapped_column(String(200))
     result_timing: Mapped[str | None] = mapped_column(String(10))
@@ -407,6 +416,7 @@ class Submission(Base):
     """Outbox row: one online submission of a dossier, retried until the portal has it."""
 
     __tablename__ = "submission"
+    __table_args__ = (Index("ix_submission_state_next", "state", "next_attempt_at"),)
 
     id: Mapped[uuid.UUID] = _pk()
     dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossier.id"), unique=True)
@@ -417,6 +427,17 @@ class Submission(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     portal_reply: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SyncCursor(Base):
+    """Where a periodic exchange left off (e.g. the portal's change feed), by name."""
+
+    __tablename__ = "sync_cursor"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 

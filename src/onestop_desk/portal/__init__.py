@@ -1,0 +1,1 @@
+"""Online submission: the portal contract, its HTTP adapter, the outbox and the simulator."""
