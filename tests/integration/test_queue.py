@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +14,8 @@ from onestop_desk.core.queue_policy import TicketClass
 from onestop_desk.core.ticket import PriorityReason, TicketAction, TicketState
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import AuditEvent, Office, Ticket
-from onestop_desk.errors import Conflict, NotFound
+from onestop_desk.db.notify import ChangeSource, PgListener, SqliteChangeProbe
+from onestop_desk.errors import Conflict, DatabaseUnavailable, NotFound
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import (
     act_on_ticket,
@@ -245,3 +249,146 @@ def test_get_ticket_counts_who_is_still_ahead(database: Database) -> None:
     _call(database, 1, 5)  # the priority ticket goes first (a counter owes one at opening)
     _call(database, 1, 6)  # then A001
     assert ahead(third.id) == 1
+
+
+def test_issued_ticket_is_stored_as_the_orm_writes_it(database: Database) -> None:
+    """issue_ticket writes its rows in plain SQL: they must read back exactly like ORM rows."""
+    from onestop_desk.db.models import Field, TicketCounter
+
+    at = MORNING.replace(microsecond=123456)
+    with UnitOfWork(database, source="kiosk") as uow:
+        t = issue_ticket(
+            uow,
+            office_id=_office_id(database),
+            field_code=" ht ",
+            now=at,
+            priority_reason=PriorityReason.DISABILITY,
+        )
+    assert (t.number, t.display, t.field_code, t.field_name) == (1, "A001", "HT", "Hộ tịch")
+    assert (t.state, t.ticket_class, t.priority_reason) == (
+        TicketState.WAITING,
+        TicketClass.PRIORITY,
+        PriorityReason.DISABILITY,
+    )
+    assert (t.issued_at, t.called_at, t.counter_number, t.waiting_ahead) == (at, None, None, 0)
+    with UnitOfWork(database, readonly=True) as uow:
+        # Equality on the stored time and day only matches if they are stored in the ORM's form.
+        row = uow.session.scalars(
+            select(Ticket).where(Ticket.issued_at == at, Ticket.day == at.date())
+        ).one()
+        assert row.id == t.id
+        assert row.office_id == _office_id(database)
+        assert row.field.code == "HT"
+        assert (row.number, row.display, row.state, row.ticket_class, row.priority_reason) == (
+            1,
+            "A001",
+            "waiting",
+            "priority",
+            "disability",
+        )
+        assert (row.call_count, row.counter_id, row.transferred_from_id, row.printed_at) == (
+            0,
+            None,
+            None,
+            None,
+        )
+        event = uow.session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == t.id, AuditEvent.at == at)
+        ).one()
+        assert (event.kind, event.source, event.actor_id) == ("ticket.issued", "kiosk", None)
+        assert event.office_id == _office_id(database)
+        assert event.data == {"display": "A001", "priority": "disability"}
+        field_id = uow.session.scalars(select(Field.id).where(Field.code == "HT")).one()
+        counter = uow.session.get(TicketCounter, (_office_id(database), at.date(), field_id))
+        assert counter is not None
+        assert counter.last_number == 1
+
+
+def test_deactivated_field_issues_nothing(database: Database) -> None:
+    from onestop_desk.db.models import Field, TicketCounter
+
+    _issue(database, "HT", 0)
+    with UnitOfWork(database) as uow:
+        uow.session.scalars(select(Field).where(Field.code == "HT")).one().active = False
+        uow.commit()
+    with pytest.raises(NotFound, match="Không có lĩnh vực mã 'HT'") as info:
+        _issue(database, "HT", 1)
+    assert "HT" not in (info.value.hint or "")  # the valid codes listed are the active ones
+    assert "CT" in (info.value.hint or "")
+    with UnitOfWork(database, readonly=True) as uow:
+        assert uow.session.scalars(select(TicketCounter.last_number)).all() == [1]
+        assert len(uow.session.scalars(select(Ticket)).all()) == 1
+        issued = select(AuditEvent).where(AuditEvent.kind == "ticket.issued")
+        assert len(uow.session.scalars(issued).all()) == 1
+    with UnitOfWork(database) as uow:
+        uow.session.scalars(select(Field).where(Field.code == "HT")).one().active = True
+        uow.commit()
+    assert _issue(database, "HT", 2).display == "A002"  # no number was used meanwhile
+
+
+def test_numbers_past_999_keep_every_digit(database: Database) -> None:
+    from onestop_desk.db.models import Field, TicketCounter
+
+    with UnitOfWork(database) as uow:
+        field = uow.session.scalars(select(Field).where(Field.code == "HT")).one()
+        uow.session.add(
+            TicketCounter(
+                office_id=field.office_id, day=MORNING.date(), field_id=field.id, last_number=998
+            )
+        )
+        uow.commit()
+    assert [_issue(database, "HT", i).display for i in range(2)] == ["A999", "A1000"]
+
+
+def test_waiting_ahead_counts_the_field_and_the_class(database: Database) -> None:
+    _issue(database, "HT", 0)
+    _issue(database, "CT", 1)
+    _issue(database, "HT", 2, priority=True)
+    _issue(database, "HT", 3)
+    _call(database, 1, 4)  # the priority ticket: a counter owes one at opening
+    assert _issue(database, "HT", 5).waiting_ahead == 2  # A001 and A003
+    assert _issue(database, "HT", 6, priority=True).waiting_ahead == 0
+    assert _issue(database, "HT", 7, priority=True).waiting_ahead == 1
+    assert _issue(database, "CT", 8).waiting_ahead == 1
+
+
+def _changed(source: ChangeSource, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if source.poll():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def test_issuing_tells_the_other_pcs_and_a_refused_ticket_does_not(database: Database) -> None:
+    source: ChangeSource
+    if database.is_postgresql:
+        source = PgListener(database.url)
+    else:
+        source = SqliteChangeProbe(str(database.url.database))
+    try:
+        office_id = _office_id(database)
+        assert not _changed(source, 0.2)
+        with UnitOfWork(database) as uow:
+            issue_ticket(uow, office_id=office_id, field_code="HT", now=MORNING)
+        assert _changed(source, 5)
+        with UnitOfWork(database) as uow, pytest.raises(NotFound):
+            issue_ticket(uow, office_id=office_id, field_code="ZZ", now=MORNING)
+        assert not _changed(source, 0.5)
+    finally:
+        source.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://desk:x@127.0.0.1:1/onestop", "sqlite:///{tmp}"], ids=["pg", "sqlite"]
+)
+def test_issuing_without_a_database_is_a_friendly_error(url: str, tmp_path: Path) -> None:
+    # A folder where the SQLite file should be cannot be opened; nothing listens on port 1.
+    database = Database(url.format(tmp=tmp_path))
+    try:
+        with pytest.raises(DatabaseUnavailable), UnitOfWork(database) as uow:
+            issue_ticket(uow, office_id=uuid.uuid4(), field_code="HT")
+    finally:
+        database.dispose()

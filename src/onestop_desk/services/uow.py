@@ -56,10 +56,14 @@ class UnitOfWork:
         if isinstance(exc, SQLAlchemyError) and is_connection_error(exc):
             raise unavailable(self.database.url, exc) from exc
 
-    def commit(self) -> None:
-        """Make the transaction's changes permanent and tell the other PCs to look again."""
+    def commit(self, *, announced: bool = False) -> None:
+        """Make the transaction's changes permanent and tell the other PCs to look again.
+
+        ``announced``: a statement of this transaction already queued the notification
+        (``pg_notify`` sent along with the change, saving a round trip).
+        """
         try:
-            if not self.readonly and self.database.is_postgresql:
+            if not (self.readonly or announced) and self.database.is_postgresql:
                 announce_change(self.session, self.source)
             self.session.commit()
         except SQLAlchemyError as exc:
