@@ -168,6 +168,8 @@ class Desk:
     staff_id: uuid.UUID
     id_numbers: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # full names, in the order of id_numbers
+    #: Former 9-digit numbers, in the order of id_numbers (None: a card issued without one).
+    old_of: list[str | None] = field(default_factory=list)
     old_numbers: list[str] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
     name_keys: list[str] = field(default_factory=list)
@@ -320,6 +322,7 @@ def bulk_load(
         desk.id_numbers.append(person.id_number)
         desk.names.append(person.full_name)
         desk.name_keys.append(key)
+        desk.old_of.append(person.old_id_number)
         if person.old_id_number is not None:
             desk.old_numbers.append(person.old_id_number)
         citizen_rows.append(
@@ -469,7 +472,13 @@ def signature_request(people: People, desk: Desk) -> DossierRequest:
     applicant = people.applicant(desk.taken)
     if desk.id_numbers and rng.random() < 1 / 3:
         k = rng.randrange(len(desk.id_numbers))
-        applicant = replace(applicant, id_number=desk.id_numbers[k], full_name=desk.names[k])
+        # The same card again: its number, name and former number (the save must not lose it).
+        applicant = replace(
+            applicant,
+            id_number=desk.id_numbers[k],
+            full_name=desk.names[k],
+            old_id_number=desk.old_of[k],
+        )
     return DossierRequest(
         "2.000884",
         applicant,
