@@ -107,7 +107,7 @@ def test_rows_follow_the_catalog_and_nothing_is_received_yet(
     assert not any(i.received for i in items)
     assert all(i.attachments == () for i in items)
     identity = next(i for i, d in enumerate(BIRTH_PAPERS) if d.kind == "present")
-    assert checklist.row(identity).kind_combo.currentText() == "Xuất trình"
+    assert checklist.row(identity).kind_combo.currentText() == "Xuất trình bản chính"
     noted = next(i for i, d in enumerate(BIRTH_PAPERS) if d.note)
     assert checklist.row(noted).name_label.toolTip() == BIRTH_PAPERS[noted].note
     assert checklist.count_label.text() == (

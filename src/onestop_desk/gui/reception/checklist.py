@@ -34,18 +34,12 @@ from onestop_desk.core.catalog import DocumentKind, RequiredDocument
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
+from onestop_desk.services.dossier import DOCUMENT_KINDS, MAX_ATTACHMENT_BYTES
 
 log = logging.getLogger("onestop.gui.reception")
 
-DEFAULT_MAX_BYTES: Final = 20 * 1024 * 1024
 # Read in pieces: a scanned file is hashed without ever being held whole in memory.
 CHUNK_BYTES: Final = 1024 * 1024
-KIND_LABELS: Final[dict[DocumentKind, str]] = {
-    "original": "Bản chính",
-    "certified_copy": "Bản sao chứng thực",
-    "copy": "Bản chụp",
-    "present": "Xuất trình",
-}
 SCAN_FILTER: Final = "Bản quét (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;Mọi tệp (*)"
 
 _STYLE = """
@@ -267,7 +261,7 @@ class _DocumentRow(QFrame):
         self.count_spin.setValue(document.count if document else 1)
         self.kind_combo = QComboBox()
         self.kind_combo.setFixedWidth(_KIND_WIDTH)
-        for code, label in KIND_LABELS.items():
+        for code, label in DOCUMENT_KINDS.items():
             self.kind_combo.addItem(tr(label), code)
         self.kind_combo.setCurrentIndex(
             self.kind_combo.findData(document.kind if document else "copy")
@@ -369,7 +363,7 @@ class ChecklistWidget(QWidget):
         self,
         documents: Sequence[RequiredDocument] = (),
         *,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_bytes: int = MAX_ATTACHMENT_BYTES,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
