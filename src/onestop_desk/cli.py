@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NoReturn
 
-from onestop_desk import __version__, cli_dossier
+from onestop_desk import __version__, cli_dossier, cli_portal
 from onestop_desk.errors import InputError, KnownError
 from onestop_desk.log import cli as log
 from onestop_desk.log import log_file
@@ -252,13 +252,14 @@ def build_parser() -> Parser:
     )
 
     cli_dossier.add_parsers(sub)
+    cli_portal.add_parsers(sub)
 
     sim = sub.add_parser(
         "portal-sim",
         help="máy chủ giả lập hệ thống dịch vụ công trực tuyến (đào tạo, thử nghiệm)",
         add_help=False,
     )
-    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    sim.set_defaults(sim_args=[])
 
     cccd = sub.add_parser("cccd", help="thẻ Căn cước").add_subparsers(
         dest="cccd_command", metavar="LỆNH", required=True
@@ -275,7 +276,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if "portal-sim" in words:
+        # The simulator's options are its own: argparse's REMAINDER would refuse ones that
+        # start with '-' straight after the command name, so split the line by hand.
+        at = words.index("portal-sim")
+        args = parser.parse_args(words[: at + 1])
+        args.sim_args = words[at + 1 :]
+    else:
+        args = parser.parse_args(words)
     if args.command is None:
         args.command = "run"
         args.no_demo = False
@@ -828,4 +837,5 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("calendar", "override-add"): _override_add,
     ("calendar", "override-list"): _override_list,
     **cli_dossier.HANDLERS,
+    **cli_portal.HANDLERS,
 }
