@@ -16,9 +16,9 @@ from onestop_desk.errors import InputError, KnownError
 
 def add_parsers(sub: Any) -> None:
     """The ``dossier`` command group."""
-    dossier = sub.add_parser("dossier", help="hồ sơ: tiếp nhận, in giấy tờ").add_subparsers(
-        dest="dossier_command", required=True, metavar="LỆNH"
-    )
+    dossier = sub.add_parser(
+        "dossier", help="hồ sơ: tiếp nhận, giải quyết, trả kết quả, in giấy tờ"
+    ).add_subparsers(dest="dossier_command", required=True, metavar="LỆNH")
     new = dossier.add_parser("new", help="tiếp nhận một hồ sơ mới")
     new.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục, ví dụ 1.001193")
     new.add_argument(
@@ -58,6 +58,90 @@ def add_parsers(sub: Any) -> None:
     slip.add_argument("code", metavar="MÃ_HỒ_SƠ")
     slip.add_argument("--printer", metavar="URL", help="máy in (mặc định theo cài đặt)")
     slip.add_argument("--width", type=int, help="khổ in theo điểm: 576 (80 mm) hoặc 384 (58 mm)")
+
+    _add_lifecycle_parsers(dossier)
+
+
+def _action_parser(dossier: Any, name: str, help_text: str) -> Any:
+    """A lifecycle subcommand: the dossier code, who acts, and ``--json``."""
+    parser = dossier.add_parser(name, help=help_text)
+    parser.add_argument("code", metavar="MÃ_HỒ_SƠ")
+    parser.add_argument("--staff", metavar="TÊN_ĐĂNG_NHẬP", help="cán bộ thực hiện")
+    parser.add_argument("--json", action="store_true")
+    return parser
+
+
+def _add_lifecycle_parsers(dossier: Any) -> None:
+    """From receipt to returned result: status, actions, notices (Mẫu 02-06), log book (Mẫu 07)."""
+    status = dossier.add_parser("status", help="tình trạng, hạn trả và lịch sử xử lý hồ sơ")
+    status.add_argument("code", metavar="MÃ_HỒ_SƠ")
+    status.add_argument("--json", action="store_true")
+
+    process = _action_parser(dossier, "process", "chuyển hồ sơ cho cơ quan giải quyết")
+    process.add_argument(
+        "--body", metavar="TÊN", help="cơ quan giải quyết (mặc định: UBND xã, phường)"
+    )
+    process.add_argument("--note", help="ghi chú")
+
+    supplement = _action_parser(dossier, "supplement", "yêu cầu bổ sung hồ sơ (Mẫu 02)")
+    supplement.add_argument(
+        "--item",
+        action="append",
+        required=True,
+        metavar="TÊN[:SỐ_LƯỢNG[:HÌNH_THỨC]]",
+        help="giấy tờ cần bổ sung, lặp lại cho từng giấy; hình thức: original (bản chính), "
+        "certified_copy (bản sao chứng thực), photocopy (bản chụp); "
+        'ví dụ "Giấy chứng sinh:1:original"',
+    )
+    supplement.add_argument("--reason", required=True, help="lý do yêu cầu bổ sung")
+
+    received = _action_parser(dossier, "supplement-received", "đã nhận hồ sơ bổ sung")
+    received.add_argument("--note", help="ghi chú")
+
+    refuse = _action_parser(dossier, "refuse", "từ chối tiếp nhận hồ sơ (Mẫu 03)")
+    refuse.add_argument("--reason", required=True, help="lý do từ chối")
+
+    extend = _action_parser(dossier, "extend", "gia hạn thời gian giải quyết (Mẫu 04)")
+    extend.add_argument(
+        "--new-due", required=True, metavar='"YYYY-MM-DD HH:MM"', help="hạn trả kết quả mới"
+    )
+    extend.add_argument("--reason", required=True, help="lý do chậm trễ")
+
+    stop = _action_parser(dossier, "stop", "dừng giải quyết hồ sơ (Mẫu 05)")
+    stop.add_argument("--reason", required=True, help="lý do dừng giải quyết")
+    stop.add_argument("--legal-basis", required=True, metavar="CĂN_CỨ", help="căn cứ pháp lý")
+
+    ready = _action_parser(dossier, "ready", "đã có kết quả giải quyết, chờ trả")
+    ready.add_argument("--note", help="ghi chú")
+
+    back = _action_parser(dossier, "return", "trả kết quả cho người dân")
+    back.add_argument("--to", required=True, metavar="HỌ_TÊN", help="người nhận kết quả")
+    back.add_argument(
+        "--channel",
+        choices=("desk", "post", "online"),
+        help="hình thức trả (mặc định: như đã đăng ký khi nộp)",
+    )
+    back.add_argument(
+        "--at", metavar='"YYYY-MM-DD HH:MM"', help="thời điểm trả (mặc định: bây giờ)"
+    )
+
+    notice = dossier.add_parser("notice", help="in phiếu, thông báo của hồ sơ (Mẫu 02-06)")
+    notice.add_argument("code", metavar="MÃ_HỒ_SƠ")
+    notice.add_argument(
+        "--form",
+        required=True,
+        choices=("02", "03", "04", "05", "06"),
+        help="02 yêu cầu bổ sung, 03 từ chối, 04 xin lỗi và gia hạn, 05 dừng giải quyết, "
+        "06 phiếu kiểm soát",
+    )
+    notice.add_argument("--out", type=Path, required=True, metavar="TỆP.docx")
+    notice.add_argument("--pdf", action="store_true", help="kèm bản PDF (cần LibreOffice)")
+
+    book = dossier.add_parser("logbook", help="sổ theo dõi hồ sơ (Mẫu 07) trong một khoảng ngày")
+    book.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    book.add_argument("--out", type=Path, required=True, metavar="TỆP.docx")
+    book.add_argument("--pdf", action="store_true", help="kèm bản PDF (cần LibreOffice)")
 
 
 def _read_data(path: Path | None) -> dict[str, str]:
@@ -236,10 +320,247 @@ def _dossier_slip(ctx: Any, args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+# --- from receipt to returned result ------------------------------------------------------------
+
+
+# The outbox's states (portal.outbox), as the desk says them.
+_SUBMISSION_WORDS = {
+    "pending": "đang chờ gửi",
+    "sending": "đang gửi",
+    "sent": "đã gửi",
+    "failed": "gửi không được, cần xử lý",
+}
+
+
+def _print_status(status: Any) -> None:
+    from onestop_desk.core.lifecycle import action_label, timing_label
+
+    late = " — QUÁ HẠN" if status.late else ""
+    print(f"Hồ sơ {status.code} — {status.procedure_name}")
+    print(f"Người nộp: {status.applicant_name} ({status.applicant_id_number})")
+    print(f"Trạng thái: {status.state_label}{late}")
+    print(
+        f"Tiếp nhận: {status.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {status.due_at:%H:%M %d/%m/%Y}"
+    )
+    if status.returned_at is not None:
+        timing = f" ({timing_label(status.result_timing)})" if status.result_timing else ""
+        print(f"Đã trả: {status.returned_at:%H:%M %d/%m/%Y} cho {status.returned_to}{timing}")
+    state = status.submission_state
+    submission = _SUBMISSION_WORDS.get(state, state) if state else "không gửi trực tuyến"
+    if status.submission_attempts:
+        submission += f", đã thử {status.submission_attempts} lần"
+    if status.submission_error:
+        submission += f"; lỗi gần nhất: {status.submission_error}"
+    print(f"Gửi hệ thống trực tuyến: {submission}")
+    if status.portal_reference or status.portal_status:
+        print(
+            f"Trên hệ thống trực tuyến: {status.portal_reference or '—'}, "
+            f"trạng thái {status.portal_status or 'chưa rõ'}"
+        )
+    if status.allowed_actions:
+        print("Có thể: " + ", ".join(action_label(a) for a in status.allowed_actions))
+    print("Lịch sử:")
+    for event in status.events:
+        who = f" — {event.actor_name}" if event.actor_name else ""
+        note = f": {event.note}" if event.note else ""
+        print(f"  {event.at:%H:%M %d/%m/%Y}  {event.label}{note}{who}")
+
+
+def _dossier_status(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.services.lifecycle import dossier_status
+
+    cli._ready(ctx)
+    status = dossier_status(ctx.database, args.code)
+    if args.json:
+        cli._print_json(status.as_json())
+    else:
+        _print_status(status)
+    return cli.EXIT_OK
+
+
+def _acting_staff(ctx: Any, username: str | None) -> uuid.UUID | None:
+    from onestop_desk import cli
+
+    cli._ready(ctx)
+    if username is None:
+        return None
+    with cli._uow(ctx, readonly=True) as uow:
+        return _staff_id(uow, username)
+
+
+def _done(ctx: Any, args: argparse.Namespace, status: Any, what: str) -> int:
+    from onestop_desk import cli
+
+    if args.json:
+        cli._print_json(status.as_json())
+    else:
+        print(f"Hồ sơ {status.code}: {what}. Trạng thái: {status.state_label}.")
+    return cli.EXIT_OK
+
+
+def _parse_item(text: str) -> Any:
+    from onestop_desk.services.lifecycle import SupplementItem
+
+    # The name may itself hold a colon; count and kind are the last parts when they parse.
+    parts = text.rsplit(":", 2)
+    kind = "original"
+    count = 1
+    if len(parts) == 3 and not parts[2].strip().isdigit():
+        kind = parts.pop().strip()
+    if len(parts) >= 2 and parts[-1].strip().isdigit():
+        count = int(parts.pop().strip())
+    name = ":".join(parts)
+    return SupplementItem(name=name, count=count, kind=kind)
+
+
+def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import start_processing
+
+    staff = _acting_staff(ctx, args.staff)
+    status = start_processing(
+        ctx.database,
+        args.code,
+        staff_id=staff,
+        deciding_body=args.body,
+        note=args.note,
+        source="cli",
+    )
+    body = status.events[-1].data.get("deciding_body", "")
+    return _done(ctx, args, status, f"đã chuyển {body} giải quyết")
+
+
+def _dossier_supplement(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import request_supplement
+
+    items = [_parse_item(text) for text in args.item]
+    staff = _acting_staff(ctx, args.staff)
+    status = request_supplement(
+        ctx.database, args.code, staff_id=staff, items=items, reason=args.reason, source="cli"
+    )
+    return _done(
+        ctx, args, status, f"đã yêu cầu bổ sung {len(items)} giấy tờ (in Mẫu 02 bằng lệnh notice)"
+    )
+
+
+def _dossier_supplement_received(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import receive_supplement
+
+    staff = _acting_staff(ctx, args.staff)
+    status = receive_supplement(
+        ctx.database, args.code, staff_id=staff, note=args.note, source="cli"
+    )
+    return _done(ctx, args, status, "đã nhận hồ sơ bổ sung")
+
+
+def _dossier_refuse(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import refuse
+
+    staff = _acting_staff(ctx, args.staff)
+    status = refuse(ctx.database, args.code, staff_id=staff, reasons=args.reason, source="cli")
+    return _done(ctx, args, status, "đã từ chối tiếp nhận (in Mẫu 03 bằng lệnh notice)")
+
+
+def _dossier_extend(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.services.lifecycle import extend
+
+    new_due = cli._parse_moment(args.new_due)
+    staff = _acting_staff(ctx, args.staff)
+    status = extend(
+        ctx.database,
+        args.code,
+        staff_id=staff,
+        new_due_at=new_due,
+        reason=args.reason,
+        source="cli",
+    )
+    return _done(ctx, args, status, f"đã gia hạn đến {status.due_at:%H:%M %d/%m/%Y} (in Mẫu 04)")
+
+
+def _dossier_stop(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import stop
+
+    staff = _acting_staff(ctx, args.staff)
+    status = stop(
+        ctx.database,
+        args.code,
+        staff_id=staff,
+        reason=args.reason,
+        legal_basis=args.legal_basis,
+        source="cli",
+    )
+    return _done(ctx, args, status, "đã dừng giải quyết (in Mẫu 05 bằng lệnh notice)")
+
+
+def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle import mark_result_ready
+
+    staff = _acting_staff(ctx, args.staff)
+    status = mark_result_ready(
+        ctx.database, args.code, staff_id=staff, note=args.note, source="cli"
+    )
+    return _done(ctx, args, status, "đã có kết quả, chờ trả")
+
+
+def _dossier_return(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.core.lifecycle import timing_label
+    from onestop_desk.services.lifecycle import dossier_status, return_result
+
+    at = cli._parse_moment(args.at) if args.at else None
+    staff = _acting_staff(ctx, args.staff)
+    # Without --channel the result goes the way the citizen chose at the desk.
+    channel = args.channel or dossier_status(ctx.database, args.code).result_channel
+    status = return_result(
+        ctx.database, args.code, staff_id=staff, to=args.to, channel=channel, at=at, source="cli"
+    )
+    timing = timing_label(status.result_timing) if status.result_timing else ""
+    return _done(ctx, args, status, f"đã trả kết quả cho {status.returned_to}, {timing.lower()}")
+
+
+def _dossier_notice(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.services.lifecycle import notice_document
+
+    cli._ready(ctx)
+    out = notice_document(ctx.database, args.code, args.form, args.out)
+    also = _maybe_pdf(out, args.pdf)
+    print(f"Đã ghi Mẫu {args.form} của hồ sơ {args.code.strip().upper()} vào {out}{also}.")
+    return cli.EXIT_OK
+
+
+def _dossier_logbook(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.services.lifecycle import logbook_document
+
+    start, end = cli._parse_day(args.start), cli._parse_day(args.end)
+    cli._ready(ctx)
+    with cli._uow(ctx, readonly=True) as uow:
+        office_id = cli._office(ctx, uow).id
+    out = logbook_document(ctx.database, office_id, start, end, args.out)
+    also = _maybe_pdf(out, args.pdf)
+    print(
+        f"Đã ghi sổ theo dõi hồ sơ (Mẫu 07) từ {start:%d/%m/%Y} đến {end:%d/%m/%Y} vào {out}{also}."
+    )
+    return cli.EXIT_OK
+
+
 HANDLERS = {
     ("dossier", "new"): _dossier_new,
     ("dossier", "show"): _dossier_show,
     ("dossier", "receipt"): _dossier_receipt,
     ("dossier", "form"): _dossier_form,
     ("dossier", "slip"): _dossier_slip,
+    ("dossier", "status"): _dossier_status,
+    ("dossier", "process"): _dossier_process,
+    ("dossier", "supplement"): _dossier_supplement,
+    ("dossier", "supplement-received"): _dossier_supplement_received,
+    ("dossier", "refuse"): _dossier_refuse,
+    ("dossier", "extend"): _dossier_extend,
+    ("dossier", "stop"): _dossier_stop,
+    ("dossier", "ready"): _dossier_ready,
+    ("dossier", "return"): _dossier_return,
+    ("dossier", "notice"): _dossier_notice,
+    ("dossier", "logbook"): _dossier_logbook,
 }

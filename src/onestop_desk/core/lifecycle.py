@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -136,3 +136,41 @@ def classify_return(due_at: datetime, returned_at: datetime) -> ResultTiming:
     if returned_at.date() == due_at.date():
         return ResultTiming.ON_TIME
     return ResultTiming.LATE
+
+
+# History entries that are not staff actions: reception itself and the online system's news.
+_EVENT_LABELS: Mapping[str, str] = {
+    "received": "Tiếp nhận hồ sơ",
+    "submitted": "Gửi lên hệ thống dịch vụ công trực tuyến",
+    "submission_failed": "Gửi lên hệ thống dịch vụ công không được",
+    "submission_retried": "Gửi lại lên hệ thống dịch vụ công",
+    "portal_status": "Cập nhật trạng thái từ hệ thống dịch vụ công",
+}
+
+
+def event_label(kind: str) -> str:
+    """The Vietnamese label of a history entry; an unknown kind is shown as it is stored."""
+    for action in DossierAction:
+        if action.value == kind:
+            return action_label(action)
+    return _EVENT_LABELS.get(kind, kind)
+
+
+def is_overdue(state: DossierState, due_at: datetime, now: datetime) -> bool:
+    """True when the dossier is still open and returning it now would count as late."""
+    return not is_final(state) and classify_return(due_at, now) is ResultTiming.LATE
+
+
+def needs_extension(
+    state: DossierState, due_at: datetime, now: datetime, within: timedelta
+) -> bool:
+    """True when the due date falls within ``within`` and the dossier can still be extended.
+
+    These are the dossiers that need the apology and extension letter (Mẫu 04) before the due
+    date passes; one already overdue is late, not about to be.
+    """
+    return (
+        DossierAction.EXTEND in allowed_actions(state)
+        and not is_overdue(state, due_at, now)
+        and due_at <= now + within
+    )
