@@ -90,7 +90,7 @@ def _add_lifecycle_parsers(dossier: Any) -> None:
         required=True,
         metavar="TÊN[:SỐ_LƯỢNG[:HÌNH_THỨC]]",
         help="giấy tờ cần bổ sung, lặp lại cho từng giấy; hình thức: original (bản chính), "
-        "certified_copy (bản sao chứng thực), photocopy (bản chụp); "
+        "certified_copy (bản sao chứng thực), copy (bản chụp); "
         'ví dụ "Giấy chứng sinh:1:original"',
     )
     supplement.add_argument("--reason", required=True, help="lý do yêu cầu bổ sung")

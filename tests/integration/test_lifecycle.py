@@ -654,7 +654,7 @@ def test_mau02_lists_the_missing_papers_and_the_reason(database: Database, tmp_p
         database,
         code,
         staff_id=staff,
-        items=(*PAPERS, SupplementItem("Ảnh chân dung 4x6", 2, "photocopy")),
+        items=(*PAPERS, SupplementItem("Ảnh chân dung 4x6", 2, "copy")),
         reason="Giấy khai sinh nộp là bản chụp, không đọc được.\nThiếu xác nhận cư trú.",
         now=datetime(2026, 11, 25, 8, 30),
     )

@@ -56,16 +56,14 @@ from onestop_desk.documents.notices import (
     render_tracking_slip,
 )
 from onestop_desk.errors import Conflict, InputError, NotFound
-from onestop_desk.services.dossier import RESULT_CHANNELS
+from onestop_desk.services.dossier import DOCUMENT_KINDS, RESULT_CHANNELS
 from onestop_desk.services.office import OfficeInfo, office_info
 from onestop_desk.services.papers import place_name, unit_name
 from onestop_desk.services.uow import UnitOfWork
 
-#: How a paper asked for in Mẫu 02 must be brought (the portal contract's kinds too).
+#: How a paper asked for in Mẫu 02 must be brought: the checklist's kinds, less "shown only".
 SUPPLEMENT_KINDS: Final[Mapping[str, str]] = {
-    "original": "Bản chính",
-    "certified_copy": "Bản sao chứng thực",
-    "photocopy": "Bản chụp",
+    kind: DOCUMENT_KINDS[kind] for kind in ("original", "certified_copy", "copy")
 }
 #: The notices a dossier can print, by form number.
 NOTICE_FORMS: Final = ("02", "03", "04", "05", "06")
@@ -176,7 +174,7 @@ class SupplementItem:
 
     name: str
     count: int
-    kind: str  # original | certified_copy | photocopy
+    kind: str  # original | certified_copy | copy (as on the checklist)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -452,7 +450,7 @@ def _check_items(items: Sequence[SupplementItem]) -> list[dict[str, Any]]:
             raise InputError(
                 f"Hình thức “{item.kind}” của “{name}” không hợp lệ.",
                 "Chọn original (bản chính), certified_copy (bản sao chứng thực) "
-                "hoặc photocopy (bản chụp).",
+                "hoặc copy (bản chụp).",
             )
         checked.append({"name": name, "count": item.count, "kind": item.kind})
     return checked
