@@ -60,6 +60,31 @@ class DisplaySettings:
 
 
 @dataclass
+class PortalSettings:
+    """The online public-service system this office submits to (docs/portal-api.md).
+
+    Empty ``url`` means not configured: dossiers wait in the outbox. The client secret is in
+    the OS keyring (``onestop-desk portal login``), never here.
+    """
+
+    url: str = ""
+    client_id: str = ""
+    timeout_s: float = 15.0
+    #: Failed attempts (portal down, timeouts) before a submission is marked failed for staff.
+    max_attempts: int = 8
+    #: Submissions one worker claims per pass; small so several PCs share the work.
+    batch_size: int = 20
+    #: Seconds between passes of the outbox and status sync when there is nothing to do.
+    poll_interval_s: float = 30.0
+    #: How long a claimed submission stays reserved for its worker; a crashed worker's rows
+    #: are taken over once it runs out. Renewed after every request, so it only has to cover one.
+    lease_s: float = 120.0
+    #: Exponential backoff after a failed attempt: first wait up to base, at most cap.
+    retry_base_s: float = 5.0
+    retry_cap_s: float = 900.0
+
+
+@dataclass
 class LogSettings:
     """Log verbosity of the rotating log files."""
 
@@ -76,6 +101,7 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    portal: PortalSettings = field(default_factory=PortalSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
 
@@ -141,6 +167,8 @@ def _from_mapping(cls: type[Any], data: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise InputError(f"Mục [{name}] trong tệp cài đặt phải là một bảng.")
             kwargs[key] = _from_mapping(expected, value, name)  # type: ignore[arg-type]
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            kwargs[key] = float(value)  # ``timeout_s = 10`` means 10.0 to anyone writing TOML
         elif not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise InputError(
                 f"Giá trị của {name} trong tệp cài đặt không hợp lệ: {value!r}.",
@@ -152,7 +180,8 @@ def _from_mapping(cls: type[Any], data: dict[str, Any], where: str) -> Any:
 
 
 def _type_label(tp: Any) -> str:
-    return {str: "chuỗi ký tự", int: "số nguyên", bool: "true hoặc false"}.get(tp, str(tp))
+    labels = {str: "chuỗi ký tự", int: "số nguyên", float: "số", bool: "true hoặc false"}
+    return labels.get(tp, str(tp))
 
 
 def load_settings(paths: Paths) -> Settings:

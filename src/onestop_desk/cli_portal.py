@@ -1,0 +1,207 @@
+"""``onestop-desk portal …`` and ``outbox run``: the online-submission side of the CLI contract.
+
+Kept apart from cli.py like cli_dossier; the secret is only ever read from standard input, so it
+never shows in the process list or the shell history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from onestop_desk.errors import InputError, KnownError
+
+
+def add_parsers(sub: Any) -> None:
+    """The ``portal`` and ``outbox`` command groups."""
+    portal = sub.add_parser(
+        "portal", help="kết nối hệ thống dịch vụ công trực tuyến"
+    ).add_subparsers(dest="portal_command", metavar="LỆNH", required=True)
+    login = portal.add_parser(
+        "login", help="khai báo địa chỉ, mã ứng dụng và khoá bí mật (kiểm tra trước khi lưu)"
+    )
+    login.add_argument("--url", required=True, metavar="ĐỊA_CHỈ", help="ví dụ https://dvc.tinh")
+    login.add_argument("--client-id", required=True, metavar="MÃ", help="mã ứng dụng được cấp")
+    login.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        required=True,
+        help="đọc khoá bí mật từ đầu vào chuẩn (không bao giờ ghi trên dòng lệnh)",
+    )
+    status = portal.add_parser("status", help="tình hình gửi hồ sơ lên hệ thống")
+    status.add_argument("--json", action="store_true")
+    retry = portal.add_parser("retry", help="gửi lại một hồ sơ đã gửi lỗi")
+    retry.add_argument("code", metavar="MÃ_HỒ_SƠ")
+    retry.add_argument("--staff", metavar="TÊN_ĐĂNG_NHẬP", help="cán bộ cho gửi lại")
+
+    outbox = sub.add_parser(
+        "outbox", help="hàng đợi gửi hồ sơ lên hệ thống dịch vụ công"
+    ).add_subparsers(dest="outbox_command", metavar="LỆNH", required=True)
+    run = outbox.add_parser(
+        "run", help="gửi hồ sơ đang chờ và cập nhật trạng thái, lặp lại cho đến khi dừng"
+    )
+    run.add_argument("--once", action="store_true", help="chạy một lượt rồi thoát")
+    run.add_argument(
+        "--interval",
+        type=float,
+        metavar="GIÂY",
+        help="nghỉ giữa hai lượt (mặc định theo cài đặt [portal] poll_interval_s)",
+    )
+
+
+def _read_secret() -> str:
+    line = sys.stdin.readline()
+    secret = line.rstrip("\r\n")
+    if not secret.strip():
+        raise InputError(
+            "Chưa nhận được khoá bí mật trên đầu vào chuẩn.",
+            'Ví dụ: echo "$KHOA_BI_MAT" | onestop-desk portal login --url … --client-id … '
+            "--secret-stdin",
+        )
+    return secret
+
+
+def _portal_login(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.config import save_settings
+    from onestop_desk.portal.client import PortalAuthError, PortalUnavailable
+    from onestop_desk.portal.credentials import check_portal_url, store_login
+    from onestop_desk.portal.http import HttpPortalClient
+
+    url = check_portal_url(args.url)
+    client_id = args.client_id.strip()
+    if not client_id:
+        raise InputError("Mã ứng dụng (--client-id) không được để trống.")
+    secret = _read_secret()
+    timeout = max(1.0, ctx.settings.portal.timeout_s)
+    with HttpPortalClient(url, client_id, secret, timeout=timeout) as client:
+        try:
+            client.check_credentials()
+        except PortalAuthError as exc:
+            raise PortalAuthError(
+                f"{exc.message} Chưa lưu gì.",
+                "Kiểm tra lại mã ứng dụng và khoá bí mật do đơn vị quản lý hệ thống cấp.",
+            ) from None
+        except PortalUnavailable as exc:
+            raise PortalUnavailable(
+                f"{exc.message} Chưa kiểm tra được thông tin đăng nhập nên chưa lưu gì.",
+                "Kiểm tra địa chỉ và kết nối mạng rồi chạy lại lệnh.",
+            ) from None
+    store_login(ctx.settings, url, client_id, secret)
+    save_settings(ctx.paths, ctx.settings)
+    print(
+        f"Đã kết nối hệ thống dịch vụ công {url} với mã ứng dụng '{client_id}'. "
+        "Khoá bí mật được lưu trong kho mật khẩu của hệ điều hành."
+    )
+    return cli.EXIT_OK
+
+
+def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.portal.outbox import outbox_summary, submission_state_label
+
+    cli._ready(ctx)
+    summary = outbox_summary(ctx.database)
+    portal = ctx.settings.portal
+    if args.json:
+        cli._print_json(
+            {
+                "portal": {"url": portal.url or None, "client_id": portal.client_id or None},
+                "counts": summary.counts,
+                "failed": [
+                    {
+                        "code": f.dossier_code,
+                        "attempts": f.attempts,
+                        "error": f.last_error,
+                        "at": f.updated_at,
+                    }
+                    for f in summary.failed
+                ],
+            }
+        )
+        return cli.EXIT_OK
+    if portal.url:
+        print(f"Hệ thống dịch vụ công: {portal.url} (mã ứng dụng '{portal.client_id}')")
+    else:
+        print("Chưa khai báo kết nối hệ thống dịch vụ công (onestop-desk portal login …).")
+    print(
+        "Hồ sơ gửi trực tuyến: "
+        + ", ".join(
+            f"{submission_state_label(state).lower()} {number}"
+            for state, number in summary.counts.items()
+        )
+    )
+    for f in summary.failed:
+        print(f"- {f.dossier_code} (gửi lỗi lúc {f.updated_at:%H:%M %d/%m/%Y}, {f.attempts} lần):")
+        for line in (f.last_error or "").splitlines():
+            print(f"    {line}")
+    return cli.EXIT_OK
+
+
+def _portal_retry(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.cli_dossier import _staff_id
+    from onestop_desk.portal.outbox import retry_submission
+
+    cli._ready(ctx)
+    staff_id = None
+    if args.staff:
+        with cli._uow(ctx, readonly=True) as uow:
+            staff_id = _staff_id(uow, args.staff)
+    info = retry_submission(ctx.database, args.code, staff_id)
+    print(f"Hồ sơ {info.dossier_code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
+    return cli.EXIT_OK
+
+
+def _outbox_run(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk import cli
+    from onestop_desk.portal.outbox import Outbox
+    from onestop_desk.portal.sync import run_pass
+
+    cli._ready(ctx)
+    portal = ctx.settings.portal
+    interval = args.interval if args.interval is not None else portal.poll_interval_s
+    if interval < 0:
+        raise InputError("Thời gian nghỉ (--interval) không được âm.")
+    outbox = Outbox.from_settings(ctx.database, ctx.settings)
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()  # the pass in progress finishes its current dossier, then we leave
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        outbox.client()  # not configured: say so now, not after the first pass
+        while not stop.is_set():
+            try:
+                report = run_pass(outbox, limit=max(1, portal.batch_size), stop=stop)
+            except KnownError as exc:
+                if args.once:
+                    raise
+                # A server restart or a lost keyring entry must not end the worker: say so
+                # and try again next round.
+                print(f"Lỗi: {exc.user_text()}", file=sys.stderr, flush=True)
+            else:
+                if report.busy:
+                    print(f"[{datetime.now():%H:%M:%S}] {report.summary()}", flush=True)
+            if args.once:
+                break
+            stop.wait(interval)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        outbox.close()
+    return cli.EXIT_OK
+
+
+HANDLERS = {
+    ("portal", "login"): _portal_login,
+    ("portal", "status"): _portal_status,
+    ("portal", "retry"): _portal_retry,
+    ("outbox", "run"): _outbox_run,
+}
