@@ -1,8 +1,10 @@
-"""The counter face (`onestop-desk counter`): the queue panel and the reception of dossiers."""
+"""The counter face (`onestop-desk counter`): the queue, the reception and the dossier list."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -10,7 +12,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWi
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
+from onestop_desk.gui.counter.outbox_worker import OutboxWorker
 from onestop_desk.gui.counter.panel import QueuePanel
+from onestop_desk.gui.dossiers import DossiersPane, is_dossier_code
 from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.reception.flow import ReceptionPane
 from onestop_desk.gui.reception.scanner import SerialScanReader, WedgeScanDetector
@@ -20,13 +24,14 @@ from onestop_desk.services.staff import StaffInfo
 
 
 class CounterWindow(QMainWindow):
-    """One counter's window: calling tickets and receiving dossiers, in two tabs.
+    """One counter's window: calling tickets, receiving dossiers and following them, in tabs.
 
     A card scanned anywhere in the window (keyboard-wedge scanner, or the serial scanner named
-    in the settings) opens the reception at the citizen step.
+    in the settings) opens the reception at the citizen step; the QR of a dossier code (the
+    appointment slip) opens that dossier in the dossier tab.
     """
 
-    QUEUE_TAB, RECEPTION_TAB = 0, 1
+    QUEUE_TAB, RECEPTION_TAB, DOSSIERS_TAB = 0, 1, 2
 
     def __init__(
         self,
@@ -36,6 +41,7 @@ class CounterWindow(QMainWindow):
         preview: PreviewSink | None = None,
         staff: StaffInfo | None = None,
         opener: Any = None,
+        clock: Callable[[], datetime] = datetime.now,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,18 +60,44 @@ class CounterWindow(QMainWindow):
             opener=opener,
             parent=self,
         )
+        self.dossiers = DossiersPane(
+            ctx,
+            watcher=self.watcher,
+            staff=staff,
+            preview=preview,
+            opener=opener,
+            clock=clock,
+            parent=self,
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.panel, self.tr("Gọi số (Ctrl+1)"))
         self.tabs.addTab(self.reception, self.tr("Tiếp nhận hồ sơ (Ctrl+2)"))
+        self.tabs.addTab(self.dossiers, self.tr("Hồ sơ (Ctrl+3)"))
         self.setCentralWidget(self.tabs)
-        for index, keys in ((self.QUEUE_TAB, "Ctrl+1"), (self.RECEPTION_TAB, "Ctrl+2")):
+        for index, keys in (
+            (self.QUEUE_TAB, "Ctrl+1"),
+            (self.RECEPTION_TAB, "Ctrl+2"),
+            (self.DOSSIERS_TAB, "Ctrl+3"),
+        ):
             switch = QAction(self)
             switch.setShortcut(QKeySequence(keys))
             switch.triggered.connect(lambda _c=False, i=index: self.tabs.setCurrentIndex(i))
             self.addAction(switch)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.panel.sig_ticket_in_hand.connect(self.reception.set_ticket)
         self.panel.sig_counter_changed.connect(self.reception.set_counter)
         self.reception.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.dossiers.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        # Online submission for citizens without a level-2 VNeID account: where this PC has
+        # the portal set up, saved dossiers go out in the background while the window is open.
+        self.outbox = OutboxWorker.for_counter(ctx.database, ctx.settings, self)
+        if self.outbox is not None:
+            self.reception.sig_saved.connect(lambda _view: self._poke_outbox())
+            self.outbox.sig_failed.connect(self._submission_failed)
+            self.outbox.sig_problem.connect(lambda text: self.statusBar().showMessage(text))
+            self.outbox.sig_report.connect(
+                lambda report: self.statusBar().showMessage(report.summary(), 8000)
+            )
 
         self.wedge = WedgeScanDetector(self)
         self.wedge.scanned.connect(self._scanned)
@@ -97,13 +129,37 @@ class CounterWindow(QMainWindow):
         self.watcher.start()
         self.panel.start()
         self.reception.start()
+        self.dossiers.start()
         if self.serial is not None:
             self.serial.start()
+        if self.outbox is not None:
+            self.outbox.start()
+
+    def _poke_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.poke()
+
+    def _submission_failed(self, code: str, reason: str) -> None:
+        """The outbox gave up on a dossier: say so until something else is shown."""
+        first = reason.strip().splitlines()[0] if reason.strip() else ""
+        self.statusBar().showMessage(
+            self.tr(
+                "Hồ sơ {code} chưa gửi trực tuyến được: {reason} — xem mục “Gửi trực tuyến lỗi”."
+            ).format(code=code, reason=first)
+        )
 
     def _scanned(self, payload: str) -> None:
-        """A card QR from either scanner: reception, citizen step."""
+        """A QR from either scanner: a slip's dossier code opens that dossier, a card reception."""
+        if is_dossier_code(payload):
+            self.tabs.setCurrentIndex(self.DOSSIERS_TAB)
+            self.dossiers.open_scan(payload)
+            return
         self.tabs.setCurrentIndex(self.RECEPTION_TAB)
         self.reception.load_scan(payload)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == self.DOSSIERS_TAB:
+            self.dossiers.take_focus()
 
     def _retitle(self, number: int | None) -> None:
         title = self.tr("Quầy {n}").format(n=number) if number else self.tr("Quầy")
@@ -119,6 +175,9 @@ class CounterWindow(QMainWindow):
             if self.serial is not None:
                 self.serial.stop()
             self.panel.stop()
+            self.dossiers.stop()
+            if self.outbox is not None:
+                self.outbox.stop()
             self.watcher.stop()
             super().closeEvent(event)
 

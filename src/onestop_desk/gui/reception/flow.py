@@ -40,7 +40,7 @@ from onestop_desk.gui.reception.citizen import CitizenPanel, CitizenRecord
 from onestop_desk.gui.reception.form_wizard import FormWizard
 from onestop_desk.gui.reception.procedure_picker import ProcedurePicker
 from onestop_desk.gui.reception.summary import SummaryPanel
-from onestop_desk.gui.widgets import bundled_font_family, restyle
+from onestop_desk.gui.widgets import bundled_font_family, papers, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.catalog import ProcedureSummary, load_form, search_procedures
@@ -87,7 +87,7 @@ QLabel#doneCode { font-size: 26pt; font-weight: bold; color: #1f5fbf; }
 QLabel#message[error="true"] { color: #b42318; }
 """
 
-Opener = Callable[[Path], None]
+Opener = papers.Opener
 
 
 def _record_of(view: Any) -> CitizenRecord | None:
@@ -577,11 +577,6 @@ class ReceptionPane(QWidget):
 
     # --- papers ---------------------------------------------------------------------------------
 
-    def _papers_folder(self, view: DossierView) -> Path:
-        folder = self.ctx.paths.papers_dir / view.code
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
     def print_receipt(self) -> None:
         view = self._saved
         if view is None:
@@ -589,12 +584,8 @@ class ReceptionPane(QWidget):
         office = self._office
 
         def work() -> Path:
-            from onestop_desk.documents.receipt import render_receipt
-            from onestop_desk.services.papers import receipt_data
-
             assert office is not None
-            out = self._papers_folder(view) / f"Mau01-{view.code}.docx"
-            return self._to_printable(render_receipt(receipt_data(view, office), out))
+            return papers.receipt_paper(self.ctx.paths, view, office)
 
         self._run(work, self._paper_ready, self.tr("in giấy tiếp nhận"))
 
@@ -605,35 +596,16 @@ class ReceptionPane(QWidget):
         office = self._office
 
         def work() -> Path:
-            from onestop_desk.documents.declaration import render_declaration
-            from onestop_desk.services.papers import declaration_data
-
             assert office is not None
-            out = self._papers_folder(view) / f"ToKhai-{view.code}.docx"
-            return self._to_printable(render_declaration(declaration_data(view, office), out))
+            return papers.declaration_paper(self.ctx.paths, view, office)
 
         self._run(work, self._paper_ready, self.tr("in tờ khai"))
-
-    def _to_printable(self, docx: Path) -> Path:
-        """The PDF where LibreOffice is installed (preview and print), else the .docx itself."""
-        from onestop_desk.documents.pdf import find_office, to_pdf
-
-        if find_office() is None:
-            return docx
-        return to_pdf(docx, docx.parent)
 
     def _paper_ready(self, path: Path) -> None:
         self.papers_label.setText(self.tr("Đã tạo {path}").format(path=path))
         self.sig_status.emit(self.tr("Đã tạo {name}.").format(name=path.name))
-        opener = self._opener
-        if opener is None:
-            from onestop_desk.documents.pdf import open_with_system
-
-            def opener(p: Path) -> None:
-                open_with_system(p, "open")
-
         try:
-            opener(path)
+            papers.open_paper(path, self._opener)
         except KnownError as exc:
             self._say(exc.user_text(), error=True)
 
@@ -642,16 +614,12 @@ class ReceptionPane(QWidget):
         if view is None:
             return
         office = self._office
-        url = self.ctx.settings.printer.slip_url
-        width = self.ctx.settings.printer.width_dots
+        settings = self.ctx.settings
         preview = self.preview
 
         def work() -> None:
-            from onestop_desk.printing.printers import print_slip
-            from onestop_desk.services.papers import slip_content
-
             assert office is not None
-            print_slip(slip_content(view, office), url, width_dots=width, preview=preview)
+            papers.print_slip(settings, view, office, preview)
 
         self._run(
             work,

@@ -1,0 +1,191 @@
+"""What the dossier tab reads and does: plain functions that run in background operations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from onestop_desk.context import AppContext
+from onestop_desk.core.calendar import WorkCalendar
+from onestop_desk.core.lifecycle import DossierAction
+from onestop_desk.portal.outbox import retry_submission
+from onestop_desk.services import lifecycle
+from onestop_desk.services.calendar import office_calendar
+from onestop_desk.services.dossier import DossierView, get_dossier
+from onestop_desk.services.dossier_list import (
+    DossierFilter,
+    DossierRow,
+    FilterCounts,
+    dossier_counts,
+    list_dossiers,
+)
+from onestop_desk.services.lifecycle import DossierStatus, SupplementItem
+from onestop_desk.services.office import OfficeInfo, find_office, office_info
+from onestop_desk.services.uow import UnitOfWork
+
+#: The list never holds more rows than this; the search narrows it down.
+LIST_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: a filter, the search typed, the order, perhaps a set of codes."""
+
+    filter: DossierFilter = DossierFilter.OPEN
+    search: str = ""
+    sort: str = "due_at"
+    descending: bool = False
+    codes: tuple[str, ...] | None = None  # the dossiers about to be late, from the banner
+
+
+@dataclass(frozen=True)
+class ListSnapshot:
+    """One read of the list, its counts and the dossiers about to be late."""
+
+    query: ListQuery
+    office: OfficeInfo
+    rows: list[DossierRow]
+    counts: FilterCounts
+    soon_late: tuple[str, ...]
+    limit: int
+
+
+@dataclass(frozen=True)
+class DossierDetail:
+    """Everything the detail panel and the action dialogs need about one dossier."""
+
+    status: DossierStatus
+    view: DossierView  # for the reprints: Mẫu 01, declaration, slip
+    office: OfficeInfo
+    calendar: WorkCalendar  # the dialog proposing a new due date counts working days
+
+
+def read_office(ctx: AppContext) -> OfficeInfo:
+    with UnitOfWork(ctx.database, readonly=True) as uow:
+        return office_info(find_office(uow, ctx.settings.office.ward_code))
+
+
+def read_list(
+    ctx: AppContext, office: OfficeInfo | None, query: ListQuery, now: datetime
+) -> ListSnapshot:
+    """The list, the counts per filter and the dossiers about to be late, read together."""
+    office = office or read_office(ctx)
+    database = ctx.database
+    rows = list_dossiers(
+        database,
+        office.id,
+        filter=query.filter,
+        search=query.search,
+        sort=query.sort,
+        descending=query.descending,
+        now=now,
+        limit=LIST_LIMIT,
+        codes=query.codes,
+    )
+    counts = dossier_counts(database, office.id, now=now, search=query.search)
+    soon = lifecycle.about_to_be_late(database, office.id, now=now)
+    return ListSnapshot(
+        query=query,
+        office=office,
+        rows=rows,
+        counts=counts,
+        soon_late=tuple(s.code for s in soon),
+        limit=LIST_LIMIT,
+    )
+
+
+def read_detail(
+    ctx: AppContext, office: OfficeInfo | None, code: str, now: datetime
+) -> DossierDetail:
+    office = office or read_office(ctx)
+    status = lifecycle.dossier_status(ctx.database, code, now=now)
+    with UnitOfWork(ctx.database, readonly=True) as uow:
+        view = get_dossier(uow, status.code)
+        calendar = office_calendar(uow, office.id)
+    return DossierDetail(status=status, view=view, office=office, calendar=calendar)
+
+
+def act(
+    ctx: AppContext,
+    code: str,
+    action: DossierAction,
+    values: Mapping[str, Any],
+    *,
+    staff_id: uuid.UUID | None,
+    now: datetime,
+) -> DossierStatus:
+    """Run one lifecycle action with what its dialog collected."""
+    database = ctx.database
+    source = "counter"
+    match action:
+        case DossierAction.START_PROCESSING:
+            return lifecycle.start_processing(
+                database,
+                code,
+                staff_id=staff_id,
+                deciding_body=values.get("deciding_body"),
+                note=values.get("note"),
+                now=now,
+                source=source,
+            )
+        case DossierAction.REQUEST_SUPPLEMENT:
+            return lifecycle.request_supplement(
+                database,
+                code,
+                staff_id=staff_id,
+                items=[SupplementItem(**item) for item in values["items"]],
+                reason=values["reason"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.SUPPLEMENT_RECEIVED:
+            return lifecycle.receive_supplement(
+                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
+            )
+        case DossierAction.REFUSE:
+            return lifecycle.refuse(
+                database, code, staff_id=staff_id, reasons=values["reasons"], now=now, source=source
+            )
+        case DossierAction.EXTEND:
+            return lifecycle.extend(
+                database,
+                code,
+                staff_id=staff_id,
+                new_due_at=values["new_due_at"],
+                reason=values["reason"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.STOP:
+            return lifecycle.stop(
+                database,
+                code,
+                staff_id=staff_id,
+                reason=values["reason"],
+                legal_basis=values["legal_basis"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.MARK_RESULT_READY:
+            return lifecycle.mark_result_ready(
+                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
+            )
+        case DossierAction.RETURN_RESULT:
+            return lifecycle.return_result(
+                database,
+                code,
+                staff_id=staff_id,
+                to=values["to"],
+                channel=values["channel"],
+                at=now,
+                source=source,
+            )
+    raise ValueError(f"unknown dossier action {action!r}")
+
+
+def retry(ctx: AppContext, code: str, *, staff_id: uuid.UUID | None, now: datetime) -> str:
+    """Queue a failed online submission again; returns the dossier's code."""
+    return retry_submission(ctx.database, code, staff_id, clock=lambda: now).dossier_code
