@@ -5,6 +5,7 @@ from __future__ import annotations
 import keyring
 import keyring.backend
 import keyring.backends.fail
+import keyring.core
 import keyring.errors
 from sqlalchemy.engine import URL
 
@@ -15,6 +16,11 @@ SERVICE = "onestop-desk"
 
 
 def _usable_backend() -> keyring.backend.KeyringBackend:
+    if getattr(keyring.core, "_keyring_backend", None) is None:
+        # Nobody chose a backend (set_keyring, PYTHON_KEYRING_BACKEND, keyringrc.cfg): let
+        # keyring pick only among those it recommends. Left alone it would take a plaintext
+        # file (keyrings.alt, installed with the test tools) when the OS offers no keyring.
+        keyring.core.init_backend(limit=keyring.core.recommended)
     backend = keyring.get_keyring()
     if isinstance(backend, keyring.backends.fail.Keyring):
         raise SecretStoreUnavailable(
