@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from onestop_desk.core.queue_policy import TicketClass
 from onestop_desk.core.ticket import priority_label
+from onestop_desk.gui.widgets.table import RowTable, bold_font
 from onestop_desk.services.queue import TicketInfo, WaitingTicket
 
 #: From this many minutes on, a wait is shown as too long (the desk's service promise).
@@ -26,37 +27,11 @@ LONG_WAIT_BACKGROUND = QColor("#fde7e7")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _bold(font: QFont | None = None) -> QFont:
-    bold = QFont(font) if font is not None else QFont()
-    bold.setBold(True)
-    return bold
-
-
-class _TicketTable(QAbstractTableModel):
+class _TicketTable(RowTable):
     """A read-only table of tickets with fixed column headers; subclasses give the cells."""
 
-    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = []
-        self._headers = headers
-
     def set_tickets(self, tickets: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(tickets)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        self.reset_rows(tickets)
 
 
 class WaitingModel(_TicketTable):
@@ -110,7 +85,7 @@ class WaitingModel(_TicketTable):
             return int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
         if role == Qt.ItemDataRole.FontRole:
             if column == self.NUMBER or (column == self.WAITED and long_wait):
-                return _bold()
+                return bold_font()
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == self.WAITED and long_wait:
@@ -182,7 +157,7 @@ class MissedModel(_TicketTable):
         if role == TICKET_ID_ROLE:
             return ticket.id
         if role == Qt.ItemDataRole.FontRole and column == self.NUMBER:
-            return _bold()
+            return bold_font()
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.CALLED:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -14,9 +13,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 from onestop_desk.core.lifecycle import DossierAction, DossierState
+from onestop_desk.gui.widgets.table import RowTable, bold_font
 from onestop_desk.portal.outbox import FAILED
 from onestop_desk.services.dossier_list import DossierRow
 from onestop_desk.services.lifecycle import SUPPLEMENT_KINDS, EventView
@@ -32,13 +32,7 @@ FAILED_COLOUR = QColor("#b71c1c")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
-
-
-class DossierListModel(QAbstractTableModel):
+class DossierListModel(RowTable):
     """One row per dossier; the header sorts through the database (``sig_sort_requested``)."""
 
     CODE, PROCEDURE, APPLICANT, RECEIVED, DUE, STATE, ONLINE = range(7)
@@ -49,8 +43,7 @@ class DossierListModel(QAbstractTableModel):
     sig_sort_requested = Signal(str, bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DossierRow] = []
+        super().__init__(parent=parent)
         self._headers = [
             self.tr("Mã hồ sơ"),
             self.tr("Thủ tục"),
@@ -62,9 +55,7 @@ class DossierListModel(QAbstractTableModel):
         ]
 
     def set_rows(self, rows: Sequence[DossierRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.reset_rows(rows)
 
     def rows(self) -> list[DossierRow]:
         return list(self._rows)
@@ -76,19 +67,6 @@ class DossierListModel(QAbstractTableModel):
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
     # --- Qt API ---------------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(self.SORT_KEYS):
             self.sig_sort_requested.emit(
@@ -108,7 +86,7 @@ class DossierListModel(QAbstractTableModel):
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.FontRole:
             if column == self.CODE or (column == self.DUE and (row.late or row.due_soon)):
-                return _bold()
+                return bold_font()
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(row, column)
@@ -204,15 +182,14 @@ def _moment(text: str) -> str:
     return f"{moment:%H:%M %d/%m/%Y}"
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTable):
     """A dossier's history, oldest first: when, who, what, note."""
 
     AT, WHO, WHAT, NOTE = range(4)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent=parent)
         self._events: list[EventView] = []
-        self._cells: list[tuple[str, str, str, str]] = []
         self._headers = [
             self.tr("Thời gian"),
             self.tr("Cán bộ"),
@@ -223,10 +200,10 @@ class HistoryModel(QAbstractTableModel):
     def set_events(self, events: Sequence[EventView]) -> None:
         self.beginResetModel()
         self._events = list(events)
-        self._cells = []
+        self._rows = []
         for event in self._events:
             what, note = describe_event(event)
-            self._cells.append(
+            self._rows.append(
                 (
                     f"{event.at:%d/%m/%Y %H:%M}",
                     event.actor_name or self.tr("(hệ thống)"),
@@ -240,25 +217,12 @@ class HistoryModel(QAbstractTableModel):
         return list(self._events)
 
     def cells(self) -> list[tuple[str, str, str, str]]:
-        return list(self._cells)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._cells)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(  # noqa: N802 - Qt API
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
+        return list(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        cells = self._cells[index.row()]
+        cells = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return cells[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
