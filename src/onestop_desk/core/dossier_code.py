@@ -86,3 +86,12 @@ def parse_dossier_code(text: str) -> DossierCode:
             f"Mã hồ sơ “{cleaned}” có số thứ tự 0000; số thứ tự bắt đầu từ 0001."
         )
     return DossierCode(agency_code, received_on, sequence)
+
+
+def is_dossier_code(text: str) -> bool:
+    """True when ``text`` (a scan, something typed) is a valid dossier code."""
+    try:
+        parse_dossier_code(text)
+    except InvalidDossierCode:
+        return False
+    return True

@@ -19,7 +19,7 @@ from typing import Any, Final
 from sqlalchemy import Boolean, ColumnElement, Select, case, false, func, select
 
 from onestop_desk.core.calendar import WorkCalendar, weekday_name
-from onestop_desk.core.dossier_code import InvalidDossierCode, parse_dossier_code
+from onestop_desk.core.dossier_code import InvalidDossierCode, is_dossier_code, parse_dossier_code
 from onestop_desk.core.lifecycle import (
     FINAL_STATES,
     DossierState,
@@ -123,7 +123,11 @@ def search_kind(text: str) -> str:
     cleaned = _squeeze(text)
     if not cleaned:
         return ""
-    if _is_code(cleaned) or _SEQUENCE.fullmatch(cleaned) or _DATE_SEQUENCE.fullmatch(cleaned):
+    if (
+        is_dossier_code(cleaned)
+        or _SEQUENCE.fullmatch(cleaned)
+        or _DATE_SEQUENCE.fullmatch(cleaned)
+    ):
         return "code"
     if cleaned.isdigit():
         return "id_number" if len(cleaned) in (9, 12) else "code"
@@ -136,14 +140,6 @@ def _squeeze(text: str) -> str:
     if re.fullmatch(r"[\d .]+", cleaned) and not re.fullmatch(r"\d+", cleaned):
         cleaned = re.sub(r"[ .]", "", cleaned)
     return cleaned.upper() if not cleaned.isdigit() else cleaned
-
-
-def _is_code(text: str) -> bool:
-    try:
-        parse_dossier_code(text)
-    except InvalidDossierCode:
-        return False
-    return True
 
 
 def _search(uow: UnitOfWork, agency_code: str, text: str, today: date) -> _Search:

@@ -12,6 +12,7 @@ from onestop_desk.core.dossier_code import (
     DossierCode,
     InvalidDossierCode,
     format_dossier_code,
+    is_dossier_code,
     is_valid_agency_code,
     parse_dossier_code,
 )
@@ -128,3 +129,11 @@ def test_arbitrary_text_parses_or_is_rejected(text: str) -> None:
         pass
     else:
         assert parse_dossier_code(str(code)) == code
+
+
+def test_is_dossier_code_tells_a_slip_scan_from_other_text() -> None:
+    assert is_dossier_code("000.24481.H15-261123-0001")
+    assert is_dossier_code(" 000.24481.h15-261123-0001\r\n")  # a scanner's line ending
+    assert not is_dossier_code("000.24481.H15-261123-0000")  # sequence 0000
+    assert not is_dossier_code("000.24481.H15-261332-0001")  # no such day
+    assert not is_dossier_code("066090012345|245803516|Nguyễn Văn An")  # an ID card QR

@@ -11,10 +11,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
+from onestop_desk.core.dossier_code import is_dossier_code
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.counter.outbox_worker import OutboxWorker
 from onestop_desk.gui.counter.panel import QueuePanel
-from onestop_desk.gui.dossiers import DossiersPane, is_dossier_code
+from onestop_desk.gui.dossiers import DossiersPane
 from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.reception.flow import ReceptionPane
 from onestop_desk.gui.reception.scanner import SerialScanReader, WedgeScanDetector

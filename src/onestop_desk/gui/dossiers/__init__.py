@@ -1,5 +1,5 @@
 """The counter's dossier tab: the list of dossiers, the opened dossier and its actions."""
 
-from onestop_desk.gui.dossiers.panel import DossiersPane, is_dossier_code
+from onestop_desk.gui.dossiers.panel import DossiersPane
 
-__all__ = ["DossiersPane", "is_dossier_code"]
+__all__ = ["DossiersPane"]

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.calendar import weekday_name
-from onestop_desk.core.dossier_code import InvalidDossierCode, parse_dossier_code
+from onestop_desk.core.dossier_code import parse_dossier_code
 from onestop_desk.core.lifecycle import DossierAction, timing_label
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.dossiers import data
@@ -121,15 +121,6 @@ PAPER_OF_ACTION = {
 }
 
 Clock = Callable[[], datetime]
-
-
-def is_dossier_code(text: str) -> bool:
-    """True when ``text`` (a scan, something typed) is a dossier code."""
-    try:
-        parse_dossier_code(text)
-    except InvalidDossierCode:
-        return False
-    return True
 
 
 class DossiersPane(QWidget):

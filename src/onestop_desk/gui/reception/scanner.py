@@ -31,7 +31,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from onestop_desk.core.citizen_id import decode_scanner_bytes
-from onestop_desk.core.dossier_code import InvalidDossierCode, parse_dossier_code
+from onestop_desk.core.dossier_code import is_dossier_code
 
 log = logging.getLogger("onestop.gui.scanner")
 
@@ -67,13 +67,7 @@ _SECRET_HINTS = Qt.InputMethodHint.ImhHiddenText | Qt.InputMethodHint.ImhSensiti
 def looks_like_payload(text: str) -> bool:
     """True for a burst that may be a citizen ID card QR payload (the parser decides for sure),
     or the dossier code in the QR of an appointment slip."""
-    if len(text) >= MIN_PAYLOAD_CHARS and "|" in text:
-        return True
-    try:
-        parse_dossier_code(text)
-    except InvalidDossierCode:
-        return False
-    return True
+    return (len(text) >= MIN_PAYLOAD_CHARS and "|" in text) or is_dossier_code(text)
 
 
 @dataclass(frozen=True)
