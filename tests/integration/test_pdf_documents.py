@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -34,40 +34,15 @@ from onestop_desk.documents.pdf import (
     pdf_page_png,
     to_pdf,
 )
-from onestop_desk.documents.receipt import ReceiptData, ReceiptDocumentLine, render_receipt
+from onestop_desk.documents.receipt import render_receipt
 from onestop_desk.services.catalog import load_form
+from tests.support.papers import RECEIPT_CODE, sample_receipt
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CODE = "000.24481.H15-261123-0001"
+CODE = RECEIPT_CODE
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as a stand-in")
 
-RECEIPT = ReceiptData(
-    unit_name="UBND XÃ HÒA SƠN",
-    place="Hòa Sơn",
-    number="0001/TN",
-    code=CODE,
-    desk_name="Trung tâm Phục vụ hành chính công xã Hòa Sơn",
-    applicant_name="Nguyễn Văn An",
-    address="Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk",
-    phone="0905123456",
-    email="an.nguyen@example.vn",
-    id_number="001203012345",
-    procedure_name="Đăng ký khai sinh",
-    documents=[
-        ReceiptDocumentLine("Tờ khai đăng ký khai sinh", 1, "Bản chính"),
-        ReceiptDocumentLine("Giấy chứng sinh", 1, "Bản chính"),
-        ReceiptDocumentLine("Giấy chứng nhận kết hôn của cha, mẹ", 1, "Bản sao chứng thực"),
-    ],
-    set_count=1,
-    processing_working_days=2,
-    received_at=datetime(2026, 11, 23, 9, 30),
-    due_at=datetime(2026, 11, 25, 17, 0),
-    result_channel="Bộ phận Một cửa",
-    fee="Miễn phí",
-    receiver_name="Trần Thị Bình",
-    book_volume="01/2026",
-    book_sequence=137,
-)
+RECEIPT = sample_receipt()
 BIRTH_VALUES = {
     "addressed_to": "Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",
     "requester.full_name": "Nguyễn Văn An",

@@ -17,7 +17,6 @@ from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
 from onestop_desk.documents import (
     OutputUnwritable,
     ReceiptData,
-    ReceiptDocumentLine,
     TemplateCorrupt,
     TemplateMissing,
     format_moment,
@@ -26,39 +25,14 @@ from onestop_desk.documents import (
 )
 from onestop_desk.errors import KnownError
 from tests.support.docx_text import document_text
+from tests.support.papers import RECEIPT_CODE, sample_receipt
 
-CODE = "000.24481.H15-261123-0001"
+CODE = RECEIPT_CODE
 
 
 @pytest.fixture
 def receipt() -> ReceiptData:
-    return ReceiptData(
-        unit_name="UBND XÃ HÒA SƠN",
-        place="Hòa Sơn",
-        number="0001/TN",
-        code=CODE,
-        desk_name="Trung tâm Phục vụ hành chính công xã Hòa Sơn",
-        applicant_name="Nguyễn Văn An",
-        address="Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk",
-        phone="0905123456",
-        email="an.nguyen@example.vn",
-        id_number="001203012345",
-        procedure_name="Đăng ký khai sinh",
-        documents=[
-            ReceiptDocumentLine("Tờ khai đăng ký khai sinh", 1, "Bản chính"),
-            ReceiptDocumentLine("Giấy chứng sinh", 1, "Bản chính"),
-            ReceiptDocumentLine("Giấy chứng nhận kết hôn của cha, mẹ", 1, "Bản sao chứng thực"),
-        ],
-        set_count=1,
-        processing_working_days=2,
-        received_at=datetime(2026, 11, 23, 9, 30),
-        due_at=datetime(2026, 11, 25, 17, 0),
-        result_channel="Bộ phận Một cửa",
-        fee="Miễn phí",
-        receiver_name="Trần Thị Bình",
-        book_volume="01/2026",
-        book_sequence=137,
-    )
+    return sample_receipt()
 
 
 @pytest.fixture
