@@ -7,9 +7,11 @@ office may still edit the .docx in Word as long as the ``{{ ... }}`` tags surviv
 Mẫu 01 follows Circular 01/2018/TT-VPCP (receipt and appointment slip), the layout local systems
 print today; the template holds the page twice, "Liên 1: Lưu" and "Liên 2: Giao người nộp hồ sơ".
 
-``to_khai.docx`` is one generic declaration (tờ khai) for every form in resources/forms: the
-national motto, the form's title, "Kính gửi", each section's "label: value" lines, the undertaking
-and the requester's signature. The program decides which lines to print; the wording is here.
+``to_khai.docx`` is one declaration (tờ khai) for every form in resources/forms: the national
+motto, the form's title, "Kính gửi", each section's "label: value" lines (or two sections side by
+side in a table), the undertaking and the signatures. The program decides which lines to print;
+the general wording is here, and a form's own request sentence, undertaking and signers come from
+its "print" block in resources/forms.
 
 ``mau02.docx`` … ``mau07.docx`` are the papers after the receipt, after the same circular: the
 request to complete a dossier, the refusal, the apology and extension letter, the notice that
@@ -261,21 +263,70 @@ def _keep_row_together(table: Table) -> None:
 
 
 def _declaration_signature(doc: DocxDocument) -> None:
+    """The form's own signers two to a row; without them, the requester on the right."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    hint = "(Ký, ghi rõ họ, chữ đệm, tên)"
+    date_line = "{{ place }}, ngày {{ d }} tháng {{ m }} năm {{ y }}"
+    _tag_para(doc, "{%p if signer_rows %}")
+    table = doc.add_table(rows=3, cols=2)
+    _borderless(table, (8.25, 8.25))
+    _cell_para(table.rows[0].cells[0], "{%tr for row in signer_rows %}")
+    for side, cell in zip(("left", "right"), table.rows[1].cells, strict=True):
+        # The date heads the right column of the first row; the left keeps a line to match.
+        _cell_para(cell, "{%p if loop.first %}")
+        if side == "right":
+            _cell_para(cell, date_line, italic=True, align=center, space_before=6)
+        else:
+            _cell_para(cell, space_before=6)
+        _cell_para(cell, "{%p endif %}")
+        _cell_para(cell, f"{{{{ row.{side}.title|upper }}}}", bold=True, align=center)
+        _cell_para(
+            cell,
+            f"{{% if row.{side}.title %}}{hint}{{% endif %}}",
+            italic=True,
+            align=center,
+            space_after=54,
+        )
+        _cell_para(cell, f"{{{{ row.{side}.name }}}}", bold=True, align=center)
+    _cell_para(table.rows[2].cells[0], "{%tr endfor %}")
+    _keep_row_together(table)
+    _tag_para(doc, "{%p else %}")
     table = doc.add_table(rows=1, cols=2)
     _borderless(table, (7.0, 9.5))
     _keep_row_together(table)
-    center = WD_ALIGN_PARAGRAPH.CENTER
     cell = table.rows[0].cells[1]
-    _cell_para(
-        cell,
-        "{{ place }}, ngày {{ d }} tháng {{ m }} năm {{ y }}",
-        italic=True,
-        align=center,
-        space_before=6,
-    )
+    _cell_para(cell, date_line, italic=True, align=center, space_before=6)
     _cell_para(cell, "NGƯỜI YÊU CẦU", bold=True, align=center)
-    _cell_para(cell, "(Ký, ghi rõ họ, chữ đệm, tên)", italic=True, align=center, space_after=54)
+    _cell_para(cell, hint, italic=True, align=center, space_after=54)
     _cell_para(cell, "{{ applicant_name }}", bold=True, align=center)
+    _tag_para(doc, "{%p endif %}")
+
+
+def _declaration_columns(doc: DocxDocument) -> None:
+    """Two sections side by side, as the marriage declaration sets "Bên nữ" and "Bên nam"."""
+    _tag_para(doc, "{%p if part.table %}")
+    table = doc.add_table(rows=4, cols=3)
+    table.style = doc.styles["Table Grid"]
+    _borderless(table, (5.0, 5.75, 5.75))
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    header = table.rows[0].cells
+    _cell_para(header[0])
+    for cell, side in zip(header[1:], ("left", "right"), strict=True):
+        _cell_para(cell, f"{{{{ part.table.{side} }}}}", bold=True, align=center, space_before=2)
+    _cell_para(table.rows[1].cells[0], "{%tr for row in part.table.rows %}")
+    row = table.rows[2].cells
+    _cell_para(row[0], "{{ row.label }}", space_before=2, space_after=2)
+    for cell, side in zip(row[1:], ("left", "right"), strict=True):
+        _cell_para(
+            cell,
+            f"{{{{ row.{side}.value }}}}"
+            f"{{% if row.{side}.words %}} (bằng chữ: {{{{ row.{side}.words }}}}){{% endif %}}",
+            space_before=2,
+            space_after=2,
+        )
+    _cell_para(table.rows[3].cells[0], "{%tr endfor %}")
+    _keep_row_together(table)
+    _tag_para(doc, "{%p endif %}")
 
 
 def _declaration_footer(doc: DocxDocument) -> None:
@@ -291,12 +342,16 @@ def _declaration_footer(doc: DocxDocument) -> None:
 
 
 def build_to_khai(out: Path) -> Path:
-    """Writes the generic declaration template: docxtpl loops over sections and their lines.
+    """Writes the declaration template: docxtpl loops over the parts between "Kính gửi" and the end.
 
-    Context: ``title``; ``addressed_to`` (may be empty); ``sections``, each with ``number``
-    (I, II...), ``title`` and ``lines`` of ``label``, ``value`` and ``words`` (a date in words,
-    or empty); ``place``, ``d``, ``m``, ``y``; ``applicant_name``; and for the footer ``code``,
-    ``procedure_name``, ``unit_name``, ``received_date``.
+    Context: ``title``; ``addressed_to`` (may be empty); ``parts``, each one of: an ``intro``
+    sentence; a section with ``number`` (I, II...), ``title`` and ``lines`` of ``label``,
+    ``value`` and ``words`` (a date in words, or empty); or a ``table`` with the ``left`` and
+    ``right`` titles and ``rows`` of ``label``, ``left`` and ``right`` (each ``value``, ``words``).
+    Then ``undertaking`` (empty: the general one below); ``signer_rows``, each a ``left`` and a
+    ``right`` of ``title`` and ``name`` (empty: the requester, ``applicant_name``, signs);
+    ``place``, ``d``, ``m``, ``y``; and for the footer ``code``, ``procedure_name``,
+    ``unit_name``, ``received_date``.
     """
     doc = _base_document()
     section = doc.sections[0]
@@ -309,17 +364,22 @@ def build_to_khai(out: Path) -> Path:
     center = WD_ALIGN_PARAGRAPH.CENTER
     _para(doc, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, align=center)
     _para(doc, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True, align=center, size=Pt(14))
-    _para(doc, "{{ title|upper }}", bold=True, align=center, size=Pt(14), space_before=24)
+    _para(doc, "{{ title|upper }}", bold=True, align=center, size=Pt(14), space_before=12)
     _tag_para(doc, "{%p if addressed_to %}")
     _para(doc, "Kính gửi: {{ addressed_to }}", align=center, space_before=12, space_after=6)
     _tag_para(doc, "{%p endif %}")
-    _tag_para(doc, "{%p for section in sections %}")
-    heading = _para(
-        doc, "{{ section.number }}. {{ section.title|upper }}", bold=True, space_before=6
-    )
+    _tag_para(doc, "{%p for part in parts %}")
+    _tag_para(doc, "{%p if part.intro %}")
+    intro = _para(doc, "{{ part.intro }}", space_before=6, space_after=3)
+    intro.paragraph_format.keep_with_next = True
+    _tag_para(doc, "{%p endif %}")
+    _tag_para(doc, "{%p if part.title %}")
+    heading = _para(doc, "{{ part.number }}. {{ part.title|upper }}", bold=True, space_before=6)
     heading.paragraph_format.keep_with_next = True
-    _tag_para(doc, "{%p for line in section.lines %}")
-    line = _para(doc, space_before=2)
+    _tag_para(doc, "{%p endif %}")
+    _tag_para(doc, "{%p for line in part.lines %}")
+    # 1 pt apart, not 2: with its request sentence and longer undertaking it still fits.
+    line = _para(doc, space_before=1)
     # Label and value in runs of their own, so an office can restyle the values (bold) in Word.
     for text in (
         "{{ line.label }}: ",
@@ -328,8 +388,14 @@ def build_to_khai(out: Path) -> Path:
     ):
         line.add_run(text)
     _tag_para(doc, "{%p endfor %}")
+    _declaration_columns(doc)
     _tag_para(doc, "{%p endfor %}")
-    undertaking = _para(doc, UNDERTAKING, space_before=9, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    undertaking = _para(
+        doc,
+        f"{{% if undertaking %}}{{{{ undertaking }}}}{{% else %}}{UNDERTAKING}{{% endif %}}",
+        space_before=9,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    )
     undertaking.paragraph_format.first_line_indent = Cm(1)
     undertaking.paragraph_format.keep_with_next = True
     _declaration_signature(doc)

@@ -1,8 +1,9 @@
-"""Mẫu 01 and a birth declaration through real LibreOffice: the PDF says what the .docx says.
+"""Mẫu 01 and the birth and marriage declarations through real LibreOffice: the PDF says it too.
 
 LibreOffice (libreoffice-writer) and poppler-utils come from Debian; ``./onestop test`` installs
 them. Without them these tests skip locally and fail in CI. With ``ONESTOP_SCREENSHOTS=DIR`` the
-first pages are also saved there as receipt-mau01.png and declaration-birth.png.
+first pages are also saved there as receipt-mau01.png, declaration-birth.png and
+declaration-marriage.png.
 """
 
 from __future__ import annotations
@@ -68,6 +69,23 @@ BIRTH_VALUES = {
     "father.residence": "Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk",
 }
 DATE_IN_WORDS = "Ngày mười lăm, tháng năm, năm hai nghìn không trăm hai mươi tư"
+MARRIAGE_VALUES = {
+    "addressed_to": "Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",
+    "bride.full_name": "Lê Thị Hồng Nhung",
+    "bride.date_of_birth": "08/03/1998",
+    "bride.ethnicity": "Ê Đê",
+    "bride.nationality": "Việt Nam",
+    "bride.residence": "Buôn Ea Sar, xã Hòa Sơn, tỉnh Đắk Lắk",
+    "bride.id_number": "066198012345",
+    "bride.marriage_number": "1",
+    "groom.full_name": "Đặng Quốc Việt",
+    "groom.date_of_birth": "21/10/1995",
+    "groom.ethnicity": "Kinh",
+    "groom.nationality": "Việt Nam",
+    "groom.residence": "Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk",
+    "groom.id_number": "066095054321",
+    "groom.marriage_number": "1",
+}
 
 
 def _require(found: object, tool: str, package: str) -> None:
@@ -112,6 +130,23 @@ def _birth_declaration(out: Path) -> Path:
     return render_declaration(data, out)
 
 
+def _marriage_declaration(out: Path) -> Path:
+    form = load_form("marriage_registration")
+    assert validate(form, MARRIAGE_VALUES, today=date(2026, 11, 23)) == {}
+    data = DeclarationData(
+        unit_name="UBND XÃ HÒA SƠN",
+        place="Hòa Sơn",
+        form=form,
+        values=MARRIAGE_VALUES,
+        code="000.24481.H15-261123-0002",
+        procedure_name="Đăng ký kết hôn",
+        received_at=date(2026, 11, 23),
+        applicant_name="Lê Thị Hồng Nhung",
+        derived=None,
+    )
+    return render_declaration(data, out)
+
+
 @pytest.fixture(scope="module")
 def receipt_pdf(office: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("receipt")
@@ -122,6 +157,12 @@ def receipt_pdf(office: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def declaration_pdf(office: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("declaration")
     return to_pdf(_birth_declaration(folder / "to khai khai sinh.docx"), folder / "pdf")
+
+
+@pytest.fixture(scope="module")
+def marriage_pdf(office: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("marriage")
+    return to_pdf(_marriage_declaration(folder / "to khai ket hon.docx"), folder / "pdf")
 
 
 def _text(pdf_file: Path) -> tuple[str, list[str]]:
@@ -208,7 +249,10 @@ def test_birth_declaration_pdf_is_one_signed_page(
         f"Ngày, tháng, năm sinh: 15/05/2024 (bằng chữ: {DATE_IN_WORDS})",
         "Dân tộc: Ê Đê",
         "Họ, chữ đệm và tên: Trần Thị Ngọc Ánh",
-        "Tôi cam đoan nội dung khai trên đây là đúng sự thật",
+        "Quan hệ với người được khai sinh: Cha "
+        "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây: II. NGƯỜI ĐƯỢC KHAI SINH",
+        "Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật, được sự "
+        "thỏa thuận nhất trí của các bên liên quan theo quy định pháp luật.",
         "Hòa Sơn, ngày 23 tháng 11 năm 2026",
         "NGƯỜI YÊU CẦU (Ký, ghi rõ họ, chữ đệm, tên)",
         "Nguyễn Văn An",
@@ -216,6 +260,32 @@ def test_birth_declaration_pdf_is_one_signed_page(
     ):
         assert expected in text, expected
     _assert_a4_at_100_dpi(_screenshot(declaration_pdf, "declaration-birth.png", tmp_path))
+
+
+def test_marriage_declaration_pdf_sets_the_parties_side_by_side(
+    marriage_pdf: Path, poppler: None, tmp_path: Path
+) -> None:
+    text, pages = _text(marriage_pdf)
+    assert len(pages) == 1
+    # pdftotext -layout keeps a table row on one line: the label, the bride's, the groom's.
+    for expected in (
+        "TỜ KHAI ĐĂNG KÝ KẾT HÔN",
+        "Kính gửi: Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk "
+        "Đề nghị Quý cơ quan đăng ký kết hôn cho chúng tôi. Bên nữ Bên nam",
+        "Họ, chữ đệm và tên Lê Thị Hồng Nhung Đặng Quốc Việt",
+        "Ngày, tháng, năm sinh 08/03/1998 21/10/1995",
+        "Dân tộc Ê Đê Kinh",
+        "Số định danh cá nhân 066198012345 066095054321",
+        "Kết hôn lần thứ mấy 1 1",
+        "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật",
+        "Hòa Sơn, ngày 23 tháng 11 năm 2026 BÊN NỮ BÊN NAM "
+        "(Ký, ghi rõ họ, chữ đệm, tên) (Ký, ghi rõ họ, chữ đệm, tên) "
+        "Lê Thị Hồng Nhung Đặng Quốc Việt",
+        "000.24481.H15-261123-0002 – Đăng ký kết hôn",
+    ):
+        assert expected in text, expected
+    assert "NGƯỜI YÊU CẦU" not in text
+    _assert_a4_at_100_dpi(_screenshot(marriage_pdf, "declaration-marriage.png", tmp_path))
 
 
 def test_parallel_conversions_use_private_profiles_and_leave_none_behind(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
 from docx.document import Document
+from docx.table import Table
 
-from onestop_desk.core.forms import FormDefinition, FormField, derive, validate
+from onestop_desk.core.forms import FormDefinition, FormField, derive, parse_form, validate
 from onestop_desk.documents import (
     OutputUnwritable,
     TemplateCorrupt,
@@ -19,6 +23,7 @@ from onestop_desk.documents import (
 )
 from onestop_desk.documents.declaration import (
     BLANK,
+    CELL_BLANK,
     DeclarationData,
     printed_sections,
     render_declaration,
@@ -31,9 +36,23 @@ from tests.support.docx_text import document_text
 TODAY = date(2026, 11, 23)
 CODE = "000.24481.H15-261123-0001"
 FORM_IDS = sorted(path.stem for path in resource_path("forms").glob("*.json"))
-UNDERTAKING = (
+ROOT = Path(__file__).resolve().parents[2]
+# What a form without its own "print" block says and who signs it: the template's wording.
+GENERAL_UNDERTAKING = (
     "Tôi cam đoan nội dung khai trên đây là đúng sự thật và chịu trách nhiệm trước pháp luật "
     "về cam đoan của mình."
+)
+SIGN_HINT = "(Ký, ghi rõ họ, chữ đệm, tên)"
+BIRTH_INTRO = "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:"
+BIRTH_UNDERTAKING = (
+    "Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là đúng sự thật, được sự thỏa "
+    "thuận nhất trí của các bên liên quan theo quy định pháp luật. Tôi chịu hoàn toàn trách "
+    "nhiệm trước pháp luật về nội dung cam đoan của mình."
+)
+MARRIAGE_UNDERTAKING = (
+    "Chúng tôi cam đoan những lời khai trên đây là đúng sự thật, việc kết hôn của chúng tôi là "
+    "tự nguyện, không vi phạm quy định của Luật Hôn nhân và gia đình Việt Nam. Chúng tôi chịu "
+    "trách nhiệm trước pháp luật về cam đoan của mình."
 )
 
 # Plausible answers by field name; dates and years keep the forms' age-gap rules happy.
@@ -116,9 +135,34 @@ def _render(data: DeclarationData, tmp_path: Path) -> tuple[Document, str]:
     return doc, document_text(doc)
 
 
+def _raw_form(form_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resource_path("forms", f"{form_id}.json").read_text("utf-8"))
+    return data
+
+
+def _cells(table: Table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def _signature_cells(doc: Document) -> list[str]:
+    """The signature table's cells, left to right and row by row, as one text each."""
+    [table] = [t for t in doc.tables if SIGN_HINT in "".join(c.text for c in t._cells)]
+    return [cell for row in _cells(table) for cell in row]
+
+
+def _side_by_side(doc: Document) -> dict[str, tuple[str, str]]:
+    """The two-column table as label → (left value, right value), after its header row."""
+    [table] = [t for t in doc.tables if len(t.columns) == 3]
+    header, *rows = _cells(table)
+    assert header == ["", "Bên nữ", "Bên nam"]
+    return {label: (left, right) for label, left, right in rows}
+
+
 @pytest.mark.parametrize("form_id", FORM_IDS)
 def test_every_filled_line_of_each_form_is_printed(form_id: str, tmp_path: Path) -> None:
     form = load_form(form_id)
+    layout = form.print_layout
+    assert layout is not None  # each shipped form words its own declaration
     values = _filled(form)
     doc, text = _render(_data(form, values), tmp_path)
     lines = text.splitlines()
@@ -128,25 +172,34 @@ def test_every_filled_line_of_each_form_is_printed(form_id: str, tmp_path: Path)
     assert form.title.upper() in lines
     words = derive(form, values)
     words_of = {item.source: words[item.id] for item in form.derived}
-    for f in form.fields():
-        if f.id.endswith("addressed_to"):
-            assert f"Kính gửi: {values[f.id]}" in lines
-        elif f.id in words_of:
-            assert f"{f.label}: {values[f.id]} (bằng chữ: {words_of[f.id]})" in lines
-        else:
-            assert f"{f.label}: {values[f.id]}" in lines, f.id
+    side_by_side = set(layout.columns or ())
+    table = _side_by_side(doc) if side_by_side else {}
+    for section in form.sections:
+        for f in section.fields:
+            if f.id.endswith("addressed_to"):
+                assert f"Kính gửi: {values[f.id]}" in lines
+            elif section.id in side_by_side:
+                assert values[f.id] in table[f.label], f.id
+            elif f.id in words_of:
+                assert f"{f.label}: {values[f.id]} (bằng chữ: {words_of[f.id]})" in lines
+            else:
+                assert f"{f.label}: {values[f.id]}" in lines, f.id
     headings = [
         section.title
         for section in form.sections
-        if any(not f.id.endswith("addressed_to") for f in section.fields)
+        if section.id not in side_by_side
+        and any(not f.id.endswith("addressed_to") for f in section.fields)
     ]
     for number, title in enumerate(headings, start=1):
         assert f"{_roman(number)}. {title.upper()}" in lines
-    assert UNDERTAKING in lines
-    assert "Hòa Sơn, ngày 23 tháng 11 năm 2026" in lines
-    assert "NGƯỜI YÊU CẦU" in lines
-    assert "(Ký, ghi rõ họ, chữ đệm, tên)" in lines
-    assert lines.index("NGƯỜI YÊU CẦU") < lines.index("Nguyễn Văn An", lines.index(UNDERTAKING))
+    assert layout.intro in lines
+    assert layout.undertaking in lines
+    assert GENERAL_UNDERTAKING not in lines
+    signature = _signature_cells(doc)
+    assert "Hòa Sơn, ngày 23 tháng 11 năm 2026" in "\n".join(signature)
+    for signer in layout.signers:
+        [cell] = [c for c in signature if signer.title.upper() in c.splitlines()]
+        assert cell.splitlines()[-2:] == [SIGN_HINT, values[signer.name_from]]
     footer = "\n".join(p.text for p in doc.sections[0].footer.paragraphs)
     assert CODE in footer
     assert "UBND XÃ HÒA SƠN" in footer
@@ -161,24 +214,140 @@ def _roman(number: int) -> str:
 
 def test_birth_declaration_reads_in_the_forms_order(tmp_path: Path) -> None:
     form = load_form("birth_registration")
-    _, text = _render(_data(form, _filled(form)), tmp_path)
+    doc, text = _render(_data(form, _filled(form)), tmp_path)
     order = [
         "TỜ KHAI ĐĂNG KÝ KHAI SINH",
         "Kính gửi: Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",
         "I. NGƯỜI YÊU CẦU",
+        "Quan hệ với người được khai sinh: Người được ủy quyền",
+        BIRTH_INTRO,
         "II. NGƯỜI ĐƯỢC KHAI SINH",
         "Họ, chữ đệm và tên: Nguyễn Ngọc Bảo Anh",
         "Ngày, tháng, năm sinh: 15/05/2024 (bằng chữ: Ngày mười lăm, tháng năm, "
         "năm hai nghìn không trăm hai mươi tư)",
         "III. MẸ",
         "IV. CHA",
-        UNDERTAKING,
+        BIRTH_UNDERTAKING,
         "NGƯỜI YÊU CẦU",
     ]
     lines = text.splitlines()
     positions = [lines.index(item) for item in order]
     assert positions == sorted(positions)
     assert [line for line in lines if line.startswith("Kính gửi")] == [order[1]]
+    assert lines.count(BIRTH_INTRO) == 1
+    assert "Tôi cam đoan nội dung khai trên đây" not in text  # not the general undertaking
+    # One signature, on the right: the requester, named as on the form.
+    [empty, requester] = _signature_cells(doc)
+    assert empty.strip() == ""
+    assert requester.splitlines()[-3:] == ["NGƯỜI YÊU CẦU", SIGN_HINT, "Nguyễn Văn An"]
+
+
+MARRIAGE = {
+    "addressed_to": "Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",
+    "bride.full_name": "Lê Thị Hồng Nhung",
+    "bride.date_of_birth": "08/03/1998",
+    "bride.ethnicity": "Ê Đê",
+    "bride.nationality": "Việt Nam",
+    "bride.residence": "Buôn Ea Sar, xã Hòa Sơn, tỉnh Đắk Lắk",
+    "bride.id_number": "066198012345",
+    "bride.marriage_number": "1",
+    "groom.full_name": "Đặng Quốc Việt",
+    "groom.date_of_birth": "21/10/1995",
+    "groom.ethnicity": "Kinh",
+    "groom.nationality": "Việt Nam",
+    "groom.residence": "Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk",
+    "groom.id_number": "066095054321",
+    "groom.marriage_number": "2",
+}
+
+
+def test_marriage_declaration_sets_bride_and_groom_side_by_side(tmp_path: Path) -> None:
+    form = load_form("marriage_registration")
+    assert validate(form, MARRIAGE, today=TODAY) == {}
+    doc, text = _render(_data(form, MARRIAGE), tmp_path)
+    assert _side_by_side(doc) == {
+        "Họ, chữ đệm và tên": ("Lê Thị Hồng Nhung", "Đặng Quốc Việt"),
+        "Ngày, tháng, năm sinh": ("08/03/1998", "21/10/1995"),
+        "Dân tộc": ("Ê Đê", "Kinh"),
+        "Quốc tịch": ("Việt Nam", "Việt Nam"),
+        "Nơi cư trú": ("Buôn Ea Sar, xã Hòa Sơn, tỉnh Đắk Lắk", "Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk"),
+        "Số định danh cá nhân": ("066198012345", "066095054321"),
+        "Kết hôn lần thứ mấy": ("1", "2"),
+    }
+    paragraphs = [p.text for p in doc.paragraphs if p.text]
+    assert paragraphs == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "TỜ KHAI ĐĂNG KÝ KẾT HÔN",
+        "Kính gửi: Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk",
+        "Đề nghị Quý cơ quan đăng ký kết hôn cho chúng tôi.",
+        MARRIAGE_UNDERTAKING,
+    ]  # no "I. BÊN NỮ" sections: the table is all the parties' data
+    # The table sits between the request and the undertaking, as on the official form.
+    body = [
+        "<table>" if isinstance(block, Table) else block.text for block in doc.iter_inner_content()
+    ]
+    request, undertaking = body.index(paragraphs[4]), body.index(MARRIAGE_UNDERTAKING)
+    assert body[request + 1 : undertaking] == ["<table>"]
+    # Two signatures side by side, each party's name under its own title.
+    bride, groom = _signature_cells(doc)
+    assert bride.splitlines()[-3:] == ["BÊN NỮ", SIGN_HINT, "Lê Thị Hồng Nhung"]
+    assert groom.splitlines()[-3:] == ["BÊN NAM", SIGN_HINT, "Đặng Quốc Việt"]
+    assert groom.splitlines()[0] == "Hòa Sơn, ngày 23 tháng 11 năm 2026"
+    assert "NGƯỜI YÊU CẦU" not in text
+
+
+def test_an_empty_value_in_the_side_by_side_table_keeps_a_line(tmp_path: Path) -> None:
+    form = load_form("marriage_registration")
+    values = MARRIAGE | {"groom.residence": ""}
+    doc, _ = _render(_data(form, values), tmp_path)
+    assert _side_by_side(doc)["Nơi cư trú"] == ("Buôn Ea Sar, xã Hòa Sơn, tỉnh Đắk Lắk", CELL_BLANK)
+
+
+def test_a_form_without_a_print_block_keeps_the_general_wording(tmp_path: Path) -> None:
+    raw = _raw_form("death_registration")
+    del raw["print"]
+    form = parse_form(raw)
+    assert form.print_layout is None
+    doc, text = _render(_data(form, _filled(form)), tmp_path)
+    lines = text.splitlines()
+    assert GENERAL_UNDERTAKING in lines
+    assert not [line for line in lines if line.startswith("Đề nghị")]
+    assert "I. NGƯỜI YÊU CẦU" in lines
+    assert "II. NGƯỜI ĐÃ CHẾT" in lines
+    # The dossier's applicant signs as the requester, on the right.
+    [_, requester] = _signature_cells(doc)
+    assert requester.splitlines() == [
+        "Hòa Sơn, ngày 23 tháng 11 năm 2026",
+        "NGƯỜI YÊU CẦU",
+        SIGN_HINT,
+        "Nguyễn Văn An",
+    ]
+
+
+def test_a_block_with_only_an_intro_prints_it_under_kinh_gui(tmp_path: Path) -> None:
+    raw = _raw_form("death_registration")
+    raw["print"] = {"intro": "Đề nghị đăng ký khai tử."}
+    form = parse_form(raw)
+    _, text = _render(_data(form, _filled(form)), tmp_path)
+    lines = text.splitlines()
+    kinh_gui = lines.index("Kính gửi: Ủy ban nhân dân xã Hòa Sơn, tỉnh Đắk Lắk")
+    assert lines[kinh_gui + 1 : kinh_gui + 3] == ["Đề nghị đăng ký khai tử.", "I. NGƯỜI YÊU CẦU"]
+    assert GENERAL_UNDERTAKING in lines
+    assert "NGƯỜI YÊU CẦU" in lines
+
+
+def test_the_committed_template_is_what_make_templates_builds(tmp_path: Path) -> None:
+    # to_khai.docx is generated: an edit to build_to_khai must come with the regenerated file.
+    spec = importlib.util.spec_from_file_location(
+        "make_templates", ROOT / "installer" / "make_templates.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build_to_khai(tmp_path / "to_khai.docx")
+    assert built.read_bytes() == resource_path("templates", "to_khai.docx").read_bytes()
 
 
 def test_an_optional_section_left_empty_is_not_printed(tmp_path: Path) -> None:

@@ -15,7 +15,13 @@ Format of ``resources/forms/<form_id>.json`` (version 1)::
          "required": false}
       ],
       "derived": [{"id": "child.date_of_birth_words", "label": "...",
-                   "derive": "date_in_words", "from": "child.date_of_birth"}]
+                   "derive": "date_in_words", "from": "child.date_of_birth"}],
+      "print": {                                      # optional: the printed declaration
+        "intro": "Đề nghị cơ quan đăng ký khai sinh cho người dưới đây:",
+        "intro_after": "requester",
+        "undertaking": "Tôi cam đoan nội dung đề nghị đăng ký khai sinh trên đây là ...",
+        "signers": [{"title": "Người yêu cầu", "name_from": "requester.full_name"}]
+      }
     }
 
 A field is ``{"id", "label", "type", "required", "choices", "default", "default_from", "rules",
@@ -38,6 +44,13 @@ A field is ``{"id", "label", "type", "required", "choices", "default", "default_
 - A section with ``"required": false`` (a father who is not declared) is skipped when every field
   is empty or still at its fixed default; once anything is typed, its required fields apply.
 - ``derived`` values are computed, never typed; the only derivation is ``date_in_words``.
+- ``print`` (every key optional) is what the printed declaration says beyond the fields: ``intro``,
+  the request sentence, printed after the section ``intro_after`` (a section id; without it,
+  right under "Kính gửi"); ``undertaking``, the closing sentence (without it, the template's
+  general one); ``signers``, the signature blocks left to right, each a ``title`` and the field
+  ``name_from`` whose value is printed under it (without them, the dossier's applicant signs as
+  "Người yêu cầu"); ``columns``, two consecutive section ids printed side by side in one table,
+  a row per field of the first matched by bare id (the marriage declaration's "Bên nữ | Bên nam").
 
 Everything here is pure: functions take already-parsed JSON and return plain values.
 """
@@ -149,6 +162,25 @@ class DerivedValue:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """A signature block under the declaration: its title and the field naming who signs."""
+
+    title: str
+    name_from: str  # full field id, e.g. "bride.full_name"
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """What the printed declaration says beyond its fields; None or empty means the template's."""
+
+    intro: str | None = None
+    intro_after: str | None = None  # section id; None: right under "Kính gửi"
+    undertaking: str | None = None
+    signers: tuple[Signer, ...] = ()
+    columns: tuple[str, str] | None = None  # two section ids printed side by side
+
+
+@dataclass(frozen=True)
 class FormDefinition:
     """A parsed, checked form definition."""
 
@@ -156,6 +188,7 @@ class FormDefinition:
     title: str
     sections: tuple[Section, ...]
     derived: tuple[DerivedValue, ...] = ()
+    print_layout: PrintLayout | None = None
 
     def fields(self) -> tuple[FormField, ...]:
         """Every input field in order, blocks expanded."""
@@ -238,7 +271,7 @@ def parse_form(data: Mapping[str, object]) -> FormDefinition:
     """Check a form definition (already-parsed JSON) and return it typed, blocks expanded."""
     raw_id = data.get("id")
     top = _Reader(data, raw_id if isinstance(raw_id, str) else "(không rõ mã)", "gốc")
-    top.check_keys(frozenset({"version", "id", "title", "sections", "blocks", "derived"}))
+    top.check_keys(frozenset({"version", "id", "title", "sections", "blocks", "derived", "print"}))
     if top.integer("version") != SUPPORTED_VERSION:
         raise top.error(f"chỉ hỗ trợ phiên bản {SUPPORTED_VERSION}, không phải {data['version']}.")
     form_id = top.name("id")
@@ -290,7 +323,68 @@ def parse_form(data: Mapping[str, object]) -> FormDefinition:
         if derived_id in by_id:
             raise reader.error(f'"{derived_id}" trùng với một trường nhập.')
         derived.append(DerivedValue(derived_id, reader.text("label"), kind, source))
-    return FormDefinition(form_id, title, tuple(sections), tuple(derived))
+    layout = _parse_print(data["print"], form_id, sections) if "print" in data else None
+    return FormDefinition(form_id, title, tuple(sections), tuple(derived), layout)
+
+
+def _parse_print(raw: object, form_id: str, sections: Sequence[Section]) -> PrintLayout:
+    reader = _Reader(raw, form_id, '"print"')
+    reader.check_keys(frozenset({"intro", "intro_after", "undertaking", "signers", "columns"}))
+    section_ids = [s.id for s in sections]
+    field_ids = [f.id for s in sections for f in s.fields]
+    # An example that fits this form, for the message about a wrong "name_from".
+    example = next((i for i in field_ids if i.endswith("full_name")), field_ids[0])
+
+    def section_id(value: object, key: str) -> str:
+        if value not in section_ids:
+            raise reader.error(
+                f'"{key}" phải là mã một phần của biểu mẫu ({", ".join(section_ids)}), '
+                f"không phải {_show(value)}."
+            )
+        return value
+
+    intro = reader.optional_text("intro")
+    intro_after = None
+    if reader.data.get("intro_after") is not None:
+        if intro is None:
+            raise reader.error('có "intro_after" thì phải có "intro" (câu đề nghị).')
+        intro_after = section_id(reader.data["intro_after"], "intro_after")
+
+    signers: list[Signer] = []
+    if "signers" in reader.data:
+        items = reader.items("signers")
+        if not items:
+            raise reader.error('"signers" phải có ít nhất một người ký.')
+        for index, item in enumerate(items):
+            signer = _Reader(item, form_id, f'"print", signers[{index}]')
+            signer.check_keys(frozenset({"title", "name_from"}))
+            name_from = signer.text("name_from")
+            if name_from not in field_ids:
+                raise signer.error(
+                    f'"name_from" phải là mã đầy đủ của một trường trong biểu mẫu '
+                    f'(như "{example}"), không phải {_show(name_from)}.'
+                )
+            signers.append(Signer(signer.text("title"), name_from))
+
+    columns = None
+    if "columns" in reader.data:
+        pair = reader.items("columns")
+        if len(pair) != 2:
+            raise reader.error(f'"columns" phải gồm đúng hai mã phần, không phải {_show(pair)}.')
+        first, second = (section_id(item, "columns") for item in pair)
+        if section_ids.index(second) != section_ids.index(first) + 1:
+            raise reader.error(
+                f'hai phần trong "columns" phải liền nhau theo thứ tự: "{first}" rồi "{second}".'
+            )
+        columns = (first, second)
+
+    return PrintLayout(
+        intro=intro,
+        intro_after=intro_after,
+        undertaking=reader.optional_text("undertaking"),
+        signers=tuple(signers),
+        columns=columns,
+    )
 
 
 def _parse_section(
