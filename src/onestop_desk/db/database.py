@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -43,11 +43,27 @@ class Database:
         """Where the data lives, password hidden, for screens and logs."""
         return describe_url(self.url)
 
-    def session(self, *, readonly: bool = False) -> Session:
-        """A new session; read-only ones do not take SQLite's write lock."""
+    def session(self, *, readonly: bool = False, connection: Connection | None = None) -> Session:
+        """A new session; read-only ones do not take SQLite's write lock.
+
+        With ``connection`` (begun by ``connect``), the session works in that connection's
+        transaction: its commit flushes, and committing is left to the connection.
+        """
+        if connection is not None:
+            return self._sessions(bind=connection, join_transaction_mode="rollback_only")
         if readonly:
             return self._sessions(bind=self._readonly_engine)
         return self._sessions()
+
+    def connect(self, *, readonly: bool = False) -> Connection:
+        """A connection with its transaction begun (on SQLite, write ones hold the write lock)."""
+        conn = (self._readonly_engine if readonly else self.engine).connect()
+        try:
+            conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def check(self) -> None:
         """Raise DatabaseUnavailable unless a trivial query succeeds."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -120,6 +122,32 @@ def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailable:
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+@contextmanager
+def driver_cursor(conn: Connection) -> Iterator[Any]:
+    """The driver's own cursor on ``conn``'s transaction, for a hot path sending ready SQL.
+
+    It skips SQLAlchemy's work per statement (events, result objects); its errors still leave
+    as SQLAlchemy's (``OperationalError``...), and a lost connection is invalidated, as
+    ``exec_driver_sql`` would do. Parameters are the driver's: bind processing is the
+    caller's job.
+    """
+    dbapi_error: type[Exception] = conn.dialect.loaded_dbapi.Error
+    fairy = conn.connection
+    cursor = fairy.cursor()
+    try:
+        yield cursor
+    except dbapi_error as exc:
+        lost = conn.dialect.is_disconnect(cast(Any, exc), fairy.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            None, None, exc, dbapi_error, connection_invalidated=lost, dialect=conn.dialect
+        ) from exc
+    finally:
+        with suppress(Exception):
+            cursor.close()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

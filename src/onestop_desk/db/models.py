@@ -194,10 +194,16 @@ class Ticket(Base):
             postgresql_where=text("transferred_from_id IS NULL"),
         ),
         Index("ix_ticket_queue", "office_id", "day", "state", "ticket_class", "issued_at"),
-        # "People ahead" on a new ticket counts the waiting rows of one field.
-        Index("ix_ticket_waiting_field", "office_id", "day", "field_id", "state", "ticket_class"),
         # What a counter has in hand and its recent calls (call_next, policy), without a scan.
-        Index("ix_ticket_counter_calls", "counter_id", "day", "called_at"),
+        # Only called tickets have a counter: a new ticket adds nothing to this index.
+        Index(
+            "ix_ticket_counter_calls",
+            "counter_id",
+            "day",
+            "called_at",
+            sqlite_where=text("counter_id IS NOT NULL"),
+            postgresql_where=text("counter_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = _pk()
@@ -228,7 +234,13 @@ class Ticket(Base):
 
 
 class TicketCounter(Base):
-    """The last ticket number per office, day and field: bumped by an upsert, never MAX()+1."""
+    """The last ticket number per office, day and field: bumped by an upsert, never MAX()+1.
+
+    ``waiting`` and ``waiting_priority`` count the field's tickets in the ``waiting`` state
+    that day (all, and the priority ones): the "people ahead" of a new ticket and the kiosk's
+    counts, read from one row. Triggers on ``ticket`` keep them (and ``last_number`` at least
+    the highest issued number) true whatever writes the tickets; see migration 0006.
+    """
 
     __tablename__ = "ticket_counter"
 
@@ -236,6 +248,8 @@ class TicketCounter(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field.id"), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    waiting_priority: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class DossierCounter(Base):

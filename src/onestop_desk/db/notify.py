@@ -10,7 +10,7 @@ from typing import Protocol
 
 import psycopg
 from psycopg import pq
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
@@ -19,8 +19,8 @@ from onestop_desk.log import db as log
 CHANNEL = "onestop_desk"
 
 
-def announce_change(session: Session, what: str = "") -> None:
-    """Queue a notification in the session's transaction; PostgreSQL sends it at commit."""
+def announce_change(session: Session | Connection, what: str = "") -> None:
+    """Queue a notification in the transaction; PostgreSQL sends it at commit."""
     session.execute(text("SELECT pg_notify(:channel, :what)"), {"channel": CHANNEL, "what": what})
 
 

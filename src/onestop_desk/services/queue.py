@@ -22,7 +22,8 @@ from onestop_desk.core.ticket import (
     next_ticket_state,
     priority_label,
 )
-from onestop_desk.db.models import AuditEvent, Counter, Field, Office, Ticket
+from onestop_desk.db.engine import driver_cursor
+from onestop_desk.db.models import AuditEvent, Counter, Field, Office, Ticket, TicketCounter
 from onestop_desk.db.notify import CHANNEL
 from onestop_desk.errors import Conflict, InputError, NotFound
 from onestop_desk.printing.layout import TicketContent
@@ -100,9 +101,10 @@ def _count_ahead(
 
 # --- issuing a ticket ------------------------------------------------------------------------
 #
-# The kiosk's hot path is plain SQL on the unit of work's connection: no ORM objects, nothing
-# for SQLAlchemy to build or compile per call (the drivers keep the statements prepared:
-# sqlite3's statement cache, psycopg's automatic PREPARE from the fifth run on), and as few
+# The kiosk's hot path is plain SQL on the driver's cursor of the unit of work's connection:
+# no ORM session or objects, nothing for SQLAlchemy to build, compile or wrap per call (the
+# drivers keep the statements prepared: sqlite3's statement cache, psycopg's automatic PREPARE
+# from the fifth run on), and as few
 # statements as each backend allows, on PostgreSQL one round trip. Every guarantee of the
 # queue holds inside the one transaction:
 #
@@ -112,25 +114,27 @@ def _count_ahead(
 # - the field is looked up in the same statement, active fields only, so a field switched off
 #   a moment ago issues nothing (there is no cache to go stale);
 # - the ticket row and its ``ticket.issued`` audit event are written together;
-# - "people ahead" is counted in the transaction, without the new ticket;
+# - "people ahead" is read from the same counter row (its waiting counts, kept by triggers on
+#   ``ticket``), before the new ticket is counted in;
 # - PostgreSQL queues its NOTIFY in the same statement; SQLite's data_version moves on commit.
 
 _WAITING = TicketState.WAITING.value
 
 
-def _ahead_filter(ticket_class: TicketClass) -> str:
-    """Priority tickets count only the other priority ones ahead of them."""
-    if ticket_class is TicketClass.PRIORITY:
-        return f" AND t.ticket_class = '{TicketClass.PRIORITY.value}'"
-    return ""
+def _ahead_column(ticket_class: TicketClass) -> str:
+    """People ahead, from the counter row: priority tickets count only the other priority ones.
+
+    Triggers on ``ticket`` keep the row's counts (migration 0006); read before this ticket is
+    inserted, they do not count it.
+    """
+    return "waiting_priority" if ticket_class is TicketClass.PRIORITY else "waiting"
 
 
 def _issue_sql_pg(ticket_class: TicketClass) -> str:
     # Data-modifying CTEs run exactly once each and all see the snapshot the statement started
-    # with, so ``ahead`` does not count the ticket being inserted. ``ahead`` takes the field id
-    # as a scalar subquery, filtered during the scan: a third cheaper than joining ``f``. The
-    # display is built here and checked against format_ticket_number (the rule's one home)
-    # before the commit.
+    # with; the trigger that counts the new ticket in runs at the end of the statement, after
+    # ``c`` has returned the counts without it. The display is built here and checked against
+    # format_ticket_number (the rule's one home) before the commit.
     return f"""\
 WITH f AS (
     SELECT id, code, name, ticket_prefix FROM field
@@ -139,11 +143,7 @@ WITH f AS (
     INSERT INTO ticket_counter AS tc (office_id, day, field_id, last_number)
     SELECT %(office_id)s, %(day)s, f.id, 1 FROM f
     ON CONFLICT (office_id, day, field_id) DO UPDATE SET last_number = tc.last_number + 1
-    RETURNING tc.field_id, tc.last_number
-), ahead AS (
-    SELECT count(*) AS n FROM ticket t
-    WHERE t.field_id = (SELECT id FROM f) AND t.office_id = %(office_id)s
-      AND t.day = %(day)s AND t.state = '{_WAITING}'{_ahead_filter(ticket_class)}
+    RETURNING tc.field_id, tc.last_number, tc.{_ahead_column(ticket_class)} AS ahead
 ), n AS (
     INSERT INTO ticket (
         id, office_id, day, field_id, number, display, ticket_class, priority_reason, state,
@@ -161,14 +161,14 @@ WITH f AS (
         json_build_object('display', n.display, 'priority', n.priority_reason)
     FROM n
 )
-SELECT c.last_number, f.code, f.name, f.ticket_prefix, n.display, ahead.n,
+SELECT c.last_number, f.code, f.name, f.ticket_prefix, n.display, c.ahead,
     pg_notify(%(channel)s, %(source)s)
-FROM c JOIN f ON f.id = c.field_id CROSS JOIN n CROSS JOIN ahead"""
+FROM c JOIN f ON f.id = c.field_id CROSS JOIN n"""
 
 
 def _number_sql_sqlite(ticket_class: TicketClass) -> str:
     # SQLite has no data-modifying CTEs, but its upsert's RETURNING can carry subqueries:
-    # the field's code, name and prefix and the people ahead come back with the number.
+    # the field's code, name and prefix come back with the number and the people ahead.
     return f"""\
 INSERT INTO ticket_counter (office_id, day, field_id, last_number)
 SELECT office_id, ?, id, 1 FROM field WHERE office_id = ? AND code = ? AND active
@@ -177,10 +177,7 @@ RETURNING last_number,
     (SELECT code FROM field WHERE id = ticket_counter.field_id),
     (SELECT name FROM field WHERE id = ticket_counter.field_id),
     (SELECT ticket_prefix FROM field WHERE id = ticket_counter.field_id),
-    (SELECT count(*) FROM ticket t
-     WHERE t.office_id = ticket_counter.office_id AND t.day = ticket_counter.day
-       AND t.field_id = ticket_counter.field_id AND t.state = '{_WAITING}'
-       {_ahead_filter(ticket_class)}),
+    {_ahead_column(ticket_class)},
     field_id"""
 
 
@@ -238,20 +235,21 @@ def _issue_sqlite(
     if binds is None:
         binds = _sqlite_binds[conn.dialect] = _SqliteBinds(conn.dialect)
     office, day, at = binds.uuid(office_id), binds.day(now.date()), binds.time(now)
-    row = conn.exec_driver_sql(_NUMBER_SQL_SQLITE[ticket_class], (day, office, code)).first()
-    if row is None:
-        return None
-    number, field_code, field_name, prefix, ahead, field_id = row
-    display = format_ticket_number(prefix, number)
-    subject = binds.uuid(ticket_id)
-    conn.exec_driver_sql(
-        _TICKET_SQL_SQLITE,
-        (subject, office, day, field_id, number, display, ticket_class.value, reason, at),
-    )
-    data = binds.json({"display": display, "priority": reason})
-    conn.exec_driver_sql(
-        _AUDIT_SQL_SQLITE, (binds.uuid(uuid.uuid4()), office, at, source, subject, data)
-    )
+    with driver_cursor(conn) as cursor:
+        row = cursor.execute(_NUMBER_SQL_SQLITE[ticket_class], (day, office, code)).fetchone()
+        if row is None:
+            return None
+        number, field_code, field_name, prefix, ahead, field_id = row
+        display = format_ticket_number(prefix, number)
+        subject = binds.uuid(ticket_id)
+        cursor.execute(
+            _TICKET_SQL_SQLITE,
+            (subject, office, day, field_id, number, display, ticket_class.value, reason, at),
+        )
+        data = binds.json({"display": display, "priority": reason})
+        cursor.execute(
+            _AUDIT_SQL_SQLITE, (binds.uuid(uuid.uuid4()), office, at, source, subject, data)
+        )
     return _Issued(int(number), display, field_code, field_name, int(ahead))
 
 
@@ -266,20 +264,22 @@ def _issue_pg(
     now: datetime,
     source: str,
 ) -> _Issued | None:
-    row = conn.exec_driver_sql(
-        _ISSUE_SQL_PG[ticket_class],
-        {
-            "office_id": office_id,
-            "code": code,
-            "day": now.date(),
-            "id": ticket_id,
-            "reason": reason,
-            "now": now,
-            "audit_id": uuid.uuid4(),
-            "source": source,
-            "channel": CHANNEL,
-        },
-    ).first()
+    with driver_cursor(conn) as cursor:
+        cursor.execute(
+            _ISSUE_SQL_PG[ticket_class],
+            {
+                "office_id": office_id,
+                "code": code,
+                "day": now.date(),
+                "id": ticket_id,
+                "reason": reason,
+                "now": now,
+                "audit_id": uuid.uuid4(),
+                "source": source,
+                "channel": CHANNEL,
+            },
+        )
+        row = cursor.fetchone()
     if row is None:
         return None
     number, field_code, field_name, prefix, display, ahead, _ = row
@@ -308,10 +308,10 @@ def issue_ticket(
     ticket_id = uuid.uuid4()
     postgresql = uow.database.is_postgresql
     issue = _issue_pg if postgresql else _issue_sqlite
-    uow.session.flush()  # plain SQL skips autoflush: earlier ORM changes go first, as before
+    uow.flush()  # plain SQL skips autoflush: earlier ORM changes go first, as before
     for _ in range(2):
         issued = issue(
-            uow.session.connection(),
+            uow.connection(),
             ticket_id=ticket_id,
             office_id=office_id,
             code=field_code.strip().upper(),  # as find_field matches it
@@ -540,15 +540,15 @@ class QueueCounts:
 
 def queue_counts(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> QueueCounts:
     """Counts for screens: waiting per field and tickets per state today."""
+    # The counter rows' waiting counts (kept by triggers on ticket): a row per field, no scan.
     waiting = uow.session.execute(
-        select(Field.code, func.count(Ticket.id))
-        .join(Ticket, Ticket.field_id == Field.id)
+        select(Field.code, TicketCounter.waiting)
+        .join(TicketCounter, TicketCounter.field_id == Field.id)
         .where(
-            Ticket.office_id == office_id,
-            Ticket.day == day,
-            Ticket.state == TicketState.WAITING.value,
+            TicketCounter.office_id == office_id,
+            TicketCounter.day == day,
+            TicketCounter.waiting > 0,
         )
-        .group_by(Field.code)
     ).all()
     states = uow.session.execute(
         select(Ticket.state, func.count(Ticket.id))

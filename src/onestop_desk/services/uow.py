@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -20,6 +21,11 @@ from onestop_desk.db.notify import announce_change
 class UnitOfWork:
     """A session in one transaction; rolled back unless ``commit()`` was called.
 
+    Nothing is opened until it is used: ``session`` makes the ORM session, ``connection()``
+    the transaction's connection for plain SQL. A unit of work that only sends plain SQL (the
+    kiosk's ticket) never builds a session; one made later joins that connection's
+    transaction, so both see and commit the same work.
+
     Driver errors meaning "the server is gone" leave as ``DatabaseUnavailable``.
     """
 
@@ -27,16 +33,42 @@ class UnitOfWork:
         self.database = database
         self.readonly = readonly
         self.source = source
+        self._open = False
         self._session: Session | None = None
+        self._connection: Connection | None = None
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            raise RuntimeError("unit of work used outside its 'with' block")
+            if not self._open:
+                raise RuntimeError("unit of work used outside its 'with' block")
+            self._session = self.database.session(
+                readonly=self.readonly, connection=self._connection
+            )
         return self._session
 
+    def connection(self) -> Connection:
+        """The transaction's connection, for plain SQL (begun: SQLite's write lock is held)."""
+        if self._session is not None:
+            return self._session.connection()
+        if self._connection is None:
+            if not self._open:
+                raise RuntimeError("unit of work used outside its 'with' block")
+            try:
+                self._connection = self.database.connect(readonly=self.readonly)
+            except SQLAlchemyError as exc:
+                if is_connection_error(exc):
+                    raise unavailable(self.database.url, exc) from exc
+                raise
+        return self._connection
+
+    def flush(self) -> None:
+        """Send the session's pending changes now (plain SQL does not autoflush them)."""
+        if self._session is not None:
+            self._session.flush()
+
     def __enter__(self) -> Self:
-        self._session = self.database.session(readonly=self.readonly)
+        self._open = True
         return self
 
     def __exit__(
@@ -45,14 +77,20 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
-        self._session = None
+        session, connection = self._session, self._connection
+        self._open, self._session, self._connection = False, None, None
         try:
             # close() rolls back an uncommitted transaction but, unlike rollback(), keeps the
             # loaded values of returned objects readable after the block.
-            session.close()
+            if session is not None:
+                session.close()
+            if connection is not None:
+                connection.close()
         except SQLAlchemyError:
-            session.invalidate()
+            if session is not None:
+                session.invalidate()
+            if connection is not None:
+                connection.invalidate()
         if isinstance(exc, SQLAlchemyError) and is_connection_error(exc):
             raise unavailable(self.database.url, exc) from exc
 
@@ -64,8 +102,11 @@ class UnitOfWork:
         """
         try:
             if not (self.readonly or announced) and self.database.is_postgresql:
-                announce_change(self.session, self.source)
-            self.session.commit()
+                announce_change(self._session or self.connection(), self.source)
+            if self._session is not None:
+                self._session.commit()  # flushes; commits unless it joined a connection
+            if self._connection is not None:
+                self._connection.commit()
         except SQLAlchemyError as exc:
             if is_connection_error(exc):
                 raise unavailable(self.database.url, exc) from exc

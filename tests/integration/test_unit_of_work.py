@@ -1,0 +1,91 @@
+"""The unit of work's two ways in, plain SQL and the ORM session, share one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from onestop_desk.db.database import Database
+from onestop_desk.db.engine import driver_cursor
+from onestop_desk.db.models import AuditEvent
+from onestop_desk.services.uow import UnitOfWork
+
+AT = datetime(2026, 11, 23, 9, 0)
+
+
+def _audit_sql(database: Database) -> str:
+    if database.is_postgresql:
+        return (
+            "INSERT INTO audit_event (id, office_id, at, source, kind, data) "
+            "VALUES (%(id)s, NULL, %(at)s, 'test', %(kind)s, '{}')"
+        )
+    return (
+        "INSERT INTO audit_event (id, office_id, at, source, kind, data) "
+        "VALUES (:id, NULL, :at, 'test', :kind, '{}')"
+    )
+
+
+def _params(database: Database, kind: str, event_id: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": event_id if database.is_postgresql else event_id.hex,
+        "at": AT if database.is_postgresql else AT.isoformat(" ", "microseconds"),
+        "kind": kind,
+    }
+
+
+def _kinds(database: Database) -> list[str]:
+    with UnitOfWork(database, readonly=True) as uow:
+        return sorted(uow.session.scalars(select(AuditEvent.kind).where(AuditEvent.at == AT)))
+
+
+def test_plain_sql_then_the_session_see_and_commit_one_transaction(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        with driver_cursor(uow.connection()) as cursor:
+            cursor.execute(_audit_sql(database), _params(database, "test.plain", uuid.uuid4()))
+        # A session made afterwards works in the same transaction: it sees the row...
+        seen = uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "test.plain")
+        )
+        assert seen == 1
+        uow.audit("test.orm", office_id=None, at=AT)
+        uow.commit()
+    # ...and one commit keeps both.
+    assert _kinds(database) == ["test.orm", "test.plain"]
+
+
+def test_leaving_without_commit_keeps_neither(database: Database) -> None:
+    with UnitOfWork(database) as uow:
+        with driver_cursor(uow.connection()) as cursor:
+            cursor.execute(_audit_sql(database), _params(database, "test.plain", uuid.uuid4()))
+        uow.audit("test.orm", office_id=None, at=AT)
+        uow.flush()
+    assert _kinds(database) == []
+
+
+def test_driver_errors_leave_as_sqlalchemy_errors(database: Database) -> None:
+    """A plain-SQL failure is the same IntegrityError the ORM path raises, and rolls back."""
+    event_id = uuid.uuid4()
+
+    def insert_twice(uow: UnitOfWork) -> None:
+        with driver_cursor(uow.connection()) as cursor:
+            cursor.execute(_audit_sql(database), _params(database, "test.first", event_id))
+            cursor.execute(_audit_sql(database), _params(database, "test.again", event_id))
+
+    # Translated as it leaves the cursor's block.
+    with UnitOfWork(database) as uow, pytest.raises(IntegrityError, match="audit_event"):
+        insert_twice(uow)
+    assert _kinds(database) == []
+
+
+def test_the_unit_of_work_is_closed_outside_its_block(database: Database) -> None:
+    uow = UnitOfWork(database)
+    with pytest.raises(RuntimeError, match="outside its 'with' block"):
+        uow.connection()
+    with uow:
+        uow.connection()
+    with pytest.raises(RuntimeError, match="outside its 'with' block"):
+        _ = uow.session
