@@ -110,6 +110,16 @@ def db_url(
 
 
 @pytest.fixture
+def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
+    """The seeded database on SQLite only, for what only SQLite does (planner, write turns)."""
+    target = tmp_path / "sqlite-only.sqlite3"
+    shutil.copyfile(sqlite_template, target)
+    database = Database(f"sqlite:///{target}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def database(db_url: str) -> Iterator[Database]:
     database = Database(db_url)
     yield database

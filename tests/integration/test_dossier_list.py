@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -291,15 +288,6 @@ def test_find_dossier_code_for_a_scan(database: Database, seeded: Seeded) -> Non
 
 
 # --- the queries use the indexes (SQLite's planner shows it on a small table too) ---------------
-
-
-@pytest.fixture
-def sqlite_database(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
-    target = tmp_path / "plan.sqlite3"
-    shutil.copyfile(sqlite_template, target)
-    database = Database(f"sqlite:///{target}")
-    yield database
-    database.dispose()
 
 
 def _plans(database: Database, work: Any) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from datetime import datetime
 
@@ -89,3 +91,46 @@ def test_the_unit_of_work_is_closed_outside_its_block(database: Database) -> Non
         uow.connection()
     with pytest.raises(RuntimeError, match="outside its 'with' block"):
         _ = uow.session
+
+
+def test_writers_of_one_process_take_turns(sqlite_database: Database) -> None:
+    """On SQLite a second writer thread waits for the first unit of work to end, then writes
+    (it queues on the process's write turn: nothing fails, nothing deadlocks). How much sooner
+    than SQLite's own polling it gets in is a speed matter, shown by bench/outbox.py."""
+    first_in = threading.Event()
+    let_go = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with UnitOfWork(sqlite_database) as uow:
+            uow.audit("test.first", office_id=None, at=AT)
+            uow.flush()
+            first_in.set()
+            let_go.wait(10)
+            order.append("first commits")
+            uow.commit()
+
+    def second() -> None:
+        first_in.wait(10)
+        with UnitOfWork(sqlite_database) as uow:
+            uow.audit("test.second", office_id=None, at=AT)
+            uow.flush()
+            order.append("second writes")
+            uow.commit()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_in.wait(10)
+    time.sleep(0.2)  # the second writer is now waiting for its turn
+    assert order == []
+    let_go.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first commits", "second writes"]
+    assert _kinds(sqlite_database) == ["test.first", "test.second"]
+    # Readers never wait for a turn: a read-only unit of work inside a write one works.
+    with UnitOfWork(sqlite_database) as uow:
+        uow.audit("test.third", office_id=None, at=AT)
+        uow.flush()
+        assert "test.third" not in _kinds(sqlite_database)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from onestop_desk.db.engine import (
     READONLY,
+    SQLITE_BUSY_TIMEOUT_S,
     describe_url,
     make_engine,
     make_sessionmaker,
@@ -28,6 +30,11 @@ class Database:
         self._readonly_engine = self.engine.execution_options(**{READONLY: True})
         self._sessions = make_sessionmaker(self.engine)
         self._closed = False
+        # SQLite lets one writer in at a time and makes the others poll, sleeping up to 100 ms
+        # between tries. Writers of this process queue on this lock instead and get the turn
+        # the moment it is free (UnitOfWork takes it); other processes still meet SQLite's
+        # busy timeout. Re-entrant: a nested writer in one thread fails in SQLite as before.
+        self._write_turn: threading.RLock | None = None if self.is_postgresql else threading.RLock()
         event.listen(self.engine, "checkin", self._on_checkin)
 
     @property
@@ -54,6 +61,20 @@ class Database:
         if readonly:
             return self._sessions(bind=self._readonly_engine)
         return self._sessions()
+
+    def take_write_turn(self) -> bool:
+        """Wait for this process's turn to write (SQLite); False when there is no such turn.
+
+        Gives up after the busy timeout and returns False: SQLite itself then decides.
+        """
+        if self._write_turn is None:
+            return False
+        return self._write_turn.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
+
+    def end_write_turn(self) -> None:
+        """Hand the turn taken by ``take_write_turn`` to the next writer of this process."""
+        if self._write_turn is not None:
+            self._write_turn.release()
 
     def connect(self, *, readonly: bool = False) -> Connection:
         """A connection with its transaction begun (on SQLite, write ones hold the write lock)."""

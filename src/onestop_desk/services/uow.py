@@ -36,12 +36,14 @@ class UnitOfWork:
         self._open = False
         self._session: Session | None = None
         self._connection: Connection | None = None
+        self._write_turn = False
 
     @property
     def session(self) -> Session:
         if self._session is None:
             if not self._open:
                 raise RuntimeError("unit of work used outside its 'with' block")
+            self._take_write_turn()
             self._session = self.database.session(
                 readonly=self.readonly, connection=self._connection
             )
@@ -54,6 +56,7 @@ class UnitOfWork:
         if self._connection is None:
             if not self._open:
                 raise RuntimeError("unit of work used outside its 'with' block")
+            self._take_write_turn()
             try:
                 self._connection = self.database.connect(readonly=self.readonly)
             except SQLAlchemyError as exc:
@@ -61,6 +64,12 @@ class UnitOfWork:
                     raise unavailable(self.database.url, exc) from exc
                 raise
         return self._connection
+
+    def _take_write_turn(self) -> None:
+        # SQLite: wait here, not in SQLite's sleeping busy handler, for the other writers of
+        # this process (see Database); held until the block ends.
+        if not self.readonly and not self._write_turn:
+            self._write_turn = self.database.take_write_turn()
 
     def flush(self) -> None:
         """Send the session's pending changes now (plain SQL does not autoflush them)."""
@@ -91,6 +100,10 @@ class UnitOfWork:
                 session.invalidate()
             if connection is not None:
                 connection.invalidate()
+        finally:
+            if self._write_turn:
+                self._write_turn = False
+                self.database.end_write_turn()
         if isinstance(exc, SQLAlchemyError) and is_connection_error(exc):
             raise unavailable(self.database.url, exc) from exc
 
