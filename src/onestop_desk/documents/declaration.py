@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -186,8 +186,14 @@ def _table(
     ]
     pairs += [(None, f) for f in by_name.values()]
 
+    # An optional side nobody filled in prints empty, as an untouched section is left out.
+    blank = {
+        section.id: not section.required and _untouched(section, values)
+        for section in (left, right)
+    }
+
     def cell(section: Section, f: FormField | None) -> DeclarationCell:
-        if f is None or (not section.required and _untouched(section, values)):
+        if f is None or blank[section.id]:
             return DeclarationCell("")
         value = values.get(f.id, "")
         if value:
@@ -214,22 +220,12 @@ def _context(data: DeclarationData) -> dict[str, Any]:
         elif isinstance(part, DeclarationSection):
             number += 1
             item["number"], item["title"] = _roman(number), part.title
-            item["lines"] = [
-                {"label": line.label, "value": line.value, "words": line.words}
-                for line in part.lines
-            ]
+            item["lines"] = [asdict(line) for line in part.lines]
         else:
             item["table"] = {
                 "left": part.titles[0],
                 "right": part.titles[1],
-                "rows": [
-                    {
-                        "label": row.label,
-                        "left": {"value": row.left.value, "words": row.left.words},
-                        "right": {"value": row.right.value, "words": row.right.words},
-                    }
-                    for row in part.rows
-                ],
+                "rows": [asdict(row) for row in part.rows],  # label, left/right value, words
             }
         parts.append(item)
     layout = data.form.print_layout or PrintLayout()

@@ -139,21 +139,6 @@ WHERE t.state = {_WAITING} AND NOT EXISTS (
     SELECT 1 FROM ticket_counter c
     WHERE c.office_id = t.office_id AND c.day = t.day AND c.field_id = t.field_id
 )"""
-_BACKFILL = f"""
-UPDATE ticket_counter SET
-    waiting = (
-        SELECT count(*) FROM ticket t
-        WHERE t.office_id = ticket_counter.office_id AND t.day = ticket_counter.day
-            AND t.field_id = ticket_counter.field_id AND t.state = {_WAITING}
-    ),
-    waiting_priority = (
-        SELECT count(*) FROM ticket t
-        WHERE t.office_id = ticket_counter.office_id AND t.day = ticket_counter.day
-            AND t.field_id = ticket_counter.field_id AND t.state = {_WAITING}
-            AND t.ticket_class = {_PRIORITY}
-    ),
-    last_number = max_or_zero
-"""
 
 
 def create_triggers() -> None:
@@ -191,22 +176,32 @@ def upgrade() -> None:
 
 
 def _backfill(dialect: str) -> str:
+    """The counts from the waiting tickets, and ``last_number`` raised to the highest issued."""
     highest = "greatest" if dialect == "postgresql" else "max"
-    issued = f"""{highest}(last_number, coalesce((
+    same_row = """t.office_id = ticket_counter.office_id AND t.day = ticket_counter.day
+            AND t.field_id = ticket_counter.field_id"""
+    return f"""
+UPDATE ticket_counter SET
+    waiting = (
+        SELECT count(*) FROM ticket t
+        WHERE {same_row} AND t.state = {_WAITING}
+    ),
+    waiting_priority = (
+        SELECT count(*) FROM ticket t
+        WHERE {same_row} AND t.state = {_WAITING} AND t.ticket_class = {_PRIORITY}
+    ),
+    last_number = {highest}(last_number, coalesce((
         SELECT max(t.number) FROM ticket t
-        WHERE t.office_id = ticket_counter.office_id AND t.day = ticket_counter.day
-            AND t.field_id = ticket_counter.field_id AND t.transferred_from_id IS NULL
-    ), 0))"""
-    return _BACKFILL.replace("max_or_zero", issued)
+        WHERE {same_row} AND t.transferred_from_id IS NULL
+    ), 0))
+"""
 
 
 def downgrade() -> None:
+    postgresql = op.get_bind().dialect.name == "postgresql"
     for name in _TRIGGER_NAMES:
-        if op.get_bind().dialect.name == "postgresql":
-            op.execute(f"DROP TRIGGER {name} ON ticket")
-        else:
-            op.execute(f"DROP TRIGGER {name}")
-    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER {name} ON ticket" if postgresql else f"DROP TRIGGER {name}")
+    if postgresql:
         op.execute("DROP FUNCTION ticket_waiting_count()")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index("ix_ticket_counter_calls")
