@@ -13,6 +13,7 @@ the newer worker's outcome.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import bindparam, case, insert, or_, select, update
+from sqlalchemy import Connection, Update, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from onestop_desk.config import Settings
@@ -143,14 +144,111 @@ class _Work:
 
 def build_payload(session: Session, dossier: Dossier) -> DossierPayload:
     """The create request of ``dossier``: applicant, form, received papers with their scans."""
-    payload = load_payloads(session, [dossier.id]).get(dossier.id)
+    session.flush()  # plain SQL below: send what the session holds first
+    payload = load_payloads(session.connection(), [dossier.id]).get(dossier.id)
     if payload is None:
         raise NotFound(f"Không tìm thấy hồ sơ {dossier.code} cùng đơn vị và thủ tục của nó.")
     return payload
 
 
+# The outbox's hot path: statements built once, sent on the plain connection (no ORM session,
+# no statement construction per pass), lists of ids as expanding parameters.
+_HEADS: Final = (
+    select(
+        Dossier.id,
+        Dossier.code,
+        Dossier.received_at,
+        Dossier.due_at,
+        Dossier.result_channel,
+        Dossier.result_address,
+        Dossier.fee_amount,
+        Dossier.form_data,
+        Procedure.code.label("procedure_code"),
+        Office.agency_code,
+        Citizen.id_number,
+        Citizen.full_name,
+        Citizen.date_of_birth,
+        Citizen.sex,
+        Citizen.address,
+        Citizen.phone,
+        Citizen.email,
+    )
+    .join(Procedure, Procedure.id == Dossier.procedure_id)
+    .join(Office, Office.id == Dossier.office_id)
+    .join(Citizen, Citizen.id == Dossier.applicant_id)
+    .where(Dossier.id.in_(bindparam("ids", expanding=True)))
+)
+_PAPERS: Final = (
+    select(
+        DossierDocument.id,
+        DossierDocument.dossier_id,
+        DossierDocument.name,
+        DossierDocument.kind,
+        DossierDocument.count,
+    )
+    # A paper still to come is not part of what the portal receives.
+    .where(
+        DossierDocument.dossier_id.in_(bindparam("ids", expanding=True)),
+        DossierDocument.received.is_(True),
+    )
+    .order_by(DossierDocument.position)
+)
+_SCANS: Final = (
+    select(
+        DossierAttachment.dossier_id,
+        DossierAttachment.document_id,
+        DossierAttachment.sha256,
+        DossierAttachment.name,
+        DossierAttachment.size,
+    )
+    .where(DossierAttachment.dossier_id.in_(bindparam("ids", expanding=True)))
+    .order_by(DossierAttachment.position)
+)
+
+#: The due rows, oldest first; PostgreSQL skips rows another worker is claiming right now.
+_DUE: Final = (
+    select(
+        Submission.id,
+        Submission.dossier_id,
+        Submission.idempotency_key,
+        Submission.attempts,
+    )
+    .where(
+        Submission.state.in_((PENDING, SENDING)),
+        Submission.next_attempt_at <= bindparam("now"),
+    )
+    .order_by(Submission.next_attempt_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+#: Lease the picked rows: ``attempts`` + 1 becomes the claim's token.
+_LEASE: Final = (
+    update(Submission)
+    .where(Submission.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        state=SENDING,
+        attempts=Submission.attempts + 1,
+        next_attempt_at=bindparam("until"),
+        updated_at=bindparam("now"),
+    )
+)
+#: The rows of ``ids`` still leased to someone, locked until the outcomes are written.
+_HELD: Final = (
+    select(Submission.id, Submission.attempts)
+    .where(Submission.id.in_(bindparam("ids", expanding=True)), Submission.state == SENDING)
+    # In id order: two workers locking overlapping rows never deadlock.
+    .order_by(Submission.id)
+    .with_for_update()
+)
+_RENEW: Final = (
+    update(Submission)
+    .where(Submission.id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("until"))
+)
+
+
 def load_payloads(
-    session: Session, dossier_ids: Sequence[uuid.UUID]
+    connection: Connection, dossier_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, DossierPayload]:
     """The create requests of several dossiers in three queries (the outbox reads a batch).
 
@@ -159,58 +257,14 @@ def load_payloads(
     """
     if not dossier_ids:
         return {}
-    heads = session.execute(
-        select(
-            Dossier.id,
-            Dossier.code,
-            Dossier.received_at,
-            Dossier.due_at,
-            Dossier.result_channel,
-            Dossier.result_address,
-            Dossier.fee_amount,
-            Dossier.form_data,
-            Procedure.code.label("procedure_code"),
-            Office.agency_code,
-            Citizen.id_number,
-            Citizen.full_name,
-            Citizen.date_of_birth,
-            Citizen.sex,
-            Citizen.address,
-            Citizen.phone,
-            Citizen.email,
-        )
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Office, Office.id == Dossier.office_id)
-        .join(Citizen, Citizen.id == Dossier.applicant_id)
-        .where(Dossier.id.in_(dossier_ids))
-    ).all()
+    ids = {"ids": list(dossier_ids)}
+    heads = connection.execute(_HEADS, ids).all()
     papers: dict[uuid.UUID, list[Any]] = {}
-    for paper in session.execute(
-        select(
-            DossierDocument.id,
-            DossierDocument.dossier_id,
-            DossierDocument.name,
-            DossierDocument.kind,
-            DossierDocument.count,
-        )
-        # A paper still to come is not part of what the portal receives.
-        .where(DossierDocument.dossier_id.in_(dossier_ids), DossierDocument.received.is_(True))
-        .order_by(DossierDocument.position)
-    ):
+    for paper in connection.execute(_PAPERS, ids):
         papers.setdefault(paper.dossier_id, []).append(paper)
     scans: dict[uuid.UUID | None, list[AttachmentRef]] = {}
     loose: dict[uuid.UUID, list[AttachmentRef]] = {}
-    for a in session.execute(
-        select(
-            DossierAttachment.dossier_id,
-            DossierAttachment.document_id,
-            DossierAttachment.sha256,
-            DossierAttachment.name,
-            DossierAttachment.size,
-        )
-        .where(DossierAttachment.dossier_id.in_(dossier_ids))
-        .order_by(DossierAttachment.position)
-    ):
+    for a in connection.execute(_SCANS, ids):
         ref = AttachmentRef(a.sha256, a.name, a.size)
         if a.document_id is None:
             loose.setdefault(a.dossier_id, []).append(ref)
@@ -432,38 +486,20 @@ class Outbox:
         """Lease due rows and read what they will send, in one short transaction.
 
         PostgreSQL skips rows another worker is claiming right now (SKIP LOCKED); SQLite's
-        BEGIN IMMEDIATE already serialises claimers.
+        write lock already serialises claimers.
         """
         with UnitOfWork(self.database, source="outbox") as uow:
-            rows = uow.session.execute(
-                select(
-                    Submission.id,
-                    Submission.dossier_id,
-                    Submission.idempotency_key,
-                    Submission.attempts,
-                )
-                .where(Submission.state.in_((PENDING, SENDING)), Submission.next_attempt_at <= now)
-                .order_by(Submission.next_attempt_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            ).all()
+            connection = uow.connection()
+            rows = connection.execute(_DUE, {"now": now, "limit": limit}).all()
             if not rows:
                 return [], {}
-            uow.session.execute(
-                update(Submission)
-                .where(Submission.id.in_([r.id for r in rows]))
-                .values(
-                    state=SENDING,
-                    attempts=Submission.attempts + 1,
-                    next_attempt_at=now + self.lease,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                _LEASE, {"ids": [r.id for r in rows], "now": now, "until": now + self.lease}
             )
-            payloads = load_payloads(uow.session, [r.dossier_id for r in rows])
+            payloads = load_payloads(connection, [r.dossier_id for r in rows])
             # Committed without a change notification: "sending" lasts a moment and is not
             # worth a refresh on every PC; the outcome's commit announces itself.
-            uow.session.commit()
+            connection.commit()
         claims = [_Claim(r.id, r.dossier_id, r.idempotency_key, r.attempts + 1) for r in rows]
         return claims, payloads
 
@@ -556,17 +592,8 @@ class Outbox:
         report = OutboxReport()
         writes = _Writes()
         with UnitOfWork(self.database, source="outbox") as uow:
-            session = uow.session
-            held = {
-                row.id: row.attempts
-                for row in session.execute(
-                    # In id order: two workers locking overlapping rows never deadlock.
-                    select(Submission.id, Submission.attempts)
-                    .where(Submission.id.in_(ids), Submission.state == SENDING)
-                    .order_by(Submission.id)
-                    .with_for_update()
-                )
-            }
+            connection = uow.connection()
+            held = {row.id: row.attempts for row in connection.execute(_HELD, {"ids": ids})}
 
             def owned(claim: _Claim) -> bool:
                 return held.get(claim.submission_id) == claim.token
@@ -595,17 +622,12 @@ class Outbox:
             lost = {c.submission_id for c in renew if not owned(c)}
             renewed = [c.submission_id for c in renew if owned(c)]
             if renewed:
-                session.execute(
-                    update(Submission)
-                    .where(Submission.id.in_(renewed))
-                    .values(next_attempt_at=now + self.lease)
-                    .execution_options(synchronize_session=False)
-                )
-            writes.apply(session)
+                connection.execute(_RENEW, {"ids": renewed, "until": now + self.lease})
+            writes.apply(connection)
             if outcomes or release:
                 uow.commit()
             else:
-                session.commit()  # a lease renewal alone changes nothing anyone looks at
+                connection.commit()  # a lease renewal alone changes nothing anyone looks at
         return report, lost
 
     def _mark_sent(self, writes: _Writes, outcome: _Outcome, now: datetime) -> OutboxReport:
@@ -717,41 +739,47 @@ class _Writes:
     dossiers: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
-    def apply(self, session: Session) -> None:
-        # Core statements on the session's connection: plain executemany, no ORM bookkeeping.
-        connection = session.connection()
-        # executemany wants the same keys in every row: one statement per shape of change.
+    def apply(self, connection: Connection) -> None:
+        # Core statements, plain executemany: no ORM bookkeeping. executemany wants the same
+        # keys in every row: one statement per shape of change.
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in self.submissions:
             shapes.setdefault(tuple(sorted(row)), []).append(row)
         for keys, rows in shapes.items():
-            values: dict[str, Any] = {k: bindparam(k) for k in keys if k != "b_id"}
-            connection.execute(
-                update(Submission).where(Submission.id == bindparam("b_id")).values(values), rows
-            )
+            connection.execute(_submission_update(keys), rows)
         if self.dossiers:
-            # The status feed may already have told us something newer: keep that.
-            newer = or_(
-                Dossier.portal_status_at.is_(None),
-                Dossier.portal_status_at <= bindparam("portal_status_at"),
-            )
-            connection.execute(
-                update(Dossier)
-                .where(Dossier.id == bindparam("b_id"))
-                .values(
-                    portal_reference=bindparam("portal_reference"),
-                    portal_status=case(
-                        (newer, bindparam("portal_status")), else_=Dossier.portal_status
-                    ),
-                    portal_status_at=case(
-                        (newer, bindparam("portal_status_at")), else_=Dossier.portal_status_at
-                    ),
-                ),
-                self.dossiers,
-            )
+            connection.execute(_PORTAL_REFERENCE, self.dossiers)
         if self.events:
-            connection.execute(insert(DossierEvent), self.events)
+            connection.execute(_NEW_EVENT, self.events)
 
+
+@functools.cache
+def _submission_update(keys: tuple[str, ...]) -> Update:
+    """UPDATE of the submission ``b_id`` setting the columns ``keys`` (a handful of shapes)."""
+    return (
+        update(Submission)
+        .where(Submission.id == bindparam("b_id"))
+        .values({k: bindparam(k) for k in keys if k != "b_id"})
+    )
+
+
+# The status feed may already have told us something newer: keep that.
+_NEWER: Final = or_(
+    Dossier.portal_status_at.is_(None),
+    Dossier.portal_status_at <= bindparam("portal_status_at"),
+)
+_PORTAL_REFERENCE: Final = (
+    update(Dossier)
+    .where(Dossier.id == bindparam("b_id"))
+    .values(
+        portal_reference=bindparam("portal_reference"),
+        portal_status=case((_NEWER, bindparam("portal_status")), else_=Dossier.portal_status),
+        portal_status_at=case(
+            (_NEWER, bindparam("portal_status_at")), else_=Dossier.portal_status_at
+        ),
+    )
+)
+_NEW_EVENT: Final = insert(DossierEvent)
 
 _SENT: Final = "sent"
 _RETRY: Final = "retry"
