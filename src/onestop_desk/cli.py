@@ -126,6 +126,9 @@ def build_parser() -> Parser:
     counter = sub.add_parser("counter", help="mở màn hình quầy: gọi số, tiếp nhận")
     counter.add_argument("--counter", type=int, help="số quầy (mặc định theo cài đặt)")
     sub.add_parser("display", help="mở màn hình gọi số cho TV phòng chờ (toàn màn hình)")
+    sub.add_parser(
+        "admin", help="mở phần quản trị (lãnh đạo, quản trị hệ thống): kết nối dịch vụ công"
+    )
 
     db = sub.add_parser("db", help="cơ sở dữ liệu").add_subparsers(
         dest="db_command", metavar="LỆNH", required=True
@@ -328,7 +331,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             from onestop_desk.gui.app import run_app
 
             return run_app(ctx, demo=not args.no_demo)
-        if args.command in {"kiosk", "counter", "display"}:
+        if args.command in {"kiosk", "counter", "display", "admin"}:
             return _run_face(ctx, args)
         if args.command == "db" and args.db_command == "set-password":
             return _db_set_password(args)
@@ -339,7 +342,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _run_face(ctx: Any, args: argparse.Namespace) -> int:
-    """Open one face (kiosk, counter or display) on its own, as on the center's PCs."""
+    """Open one face (kiosk, counter, display or admin) on its own, as on the center's PCs."""
     if args.command == "kiosk":
         from onestop_desk.errors import DatabaseUnavailable
         from onestop_desk.gui.app import prepare_database
@@ -354,6 +357,10 @@ def _run_face(ctx: Any, args: argparse.Namespace) -> int:
         from onestop_desk.gui.counter import run_counter
 
         return run_counter(ctx, counter_number=args.counter)
+    if args.command == "admin":
+        from onestop_desk.gui.admin import run_admin
+
+        return run_admin(ctx)
     from onestop_desk.gui.display.window import run_display
 
     return run_display(ctx)

@@ -68,34 +68,13 @@ def _read_secret() -> str:
 
 def _portal_login(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.config import save_settings
-    from onestop_desk.portal.client import PortalAuthError, PortalUnavailable
-    from onestop_desk.portal.credentials import check_portal_url, store_login
-    from onestop_desk.portal.http import HttpPortalClient
+    from onestop_desk.portal.credentials import check_login_input, login
 
-    url = check_portal_url(args.url)
-    client_id = args.client_id.strip()
-    if not client_id:
-        raise InputError("Mã ứng dụng (--client-id) không được để trống.")
+    check_login_input(args.url, args.client_id)  # a typo is reported before stdin is read
     secret = _read_secret()
-    timeout = max(1.0, ctx.settings.portal.timeout_s)
-    with HttpPortalClient(url, client_id, secret, timeout=timeout) as client:
-        try:
-            client.check_credentials()
-        except PortalAuthError as exc:
-            raise PortalAuthError(
-                f"{exc.message} Chưa lưu gì.",
-                "Kiểm tra lại mã ứng dụng và khoá bí mật do đơn vị quản lý hệ thống cấp.",
-            ) from None
-        except PortalUnavailable as exc:
-            raise PortalUnavailable(
-                f"{exc.message} Chưa kiểm tra được thông tin đăng nhập nên chưa lưu gì.",
-                "Kiểm tra địa chỉ và kết nối mạng rồi chạy lại lệnh.",
-            ) from None
-    store_login(ctx.settings, url, client_id, secret)
-    save_settings(ctx.paths, ctx.settings)
+    stored = login(ctx.paths, ctx.settings, args.url, args.client_id, secret)
     print(
-        f"Đã kết nối hệ thống dịch vụ công {url} với mã ứng dụng '{client_id}'. "
+        f"Đã kết nối hệ thống dịch vụ công {stored.url} với mã ứng dụng '{stored.client_id}'. "
         "Khoá bí mật được lưu trong kho mật khẩu của hệ điều hành."
     )
     return cli.EXIT_OK

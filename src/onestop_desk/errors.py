@@ -43,5 +43,9 @@ class AuthenticationFailed(KnownError):
     """Wrong login name or password, or the account is locked."""
 
 
+class AccessDenied(KnownError):
+    """The account is genuine but its role may not do this (a reception account at the admin)."""
+
+
 class Conflict(KnownError):
     """The action does not fit the current state (ticket already called, ...)."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from onestop_desk.config import PortalSettings, Settings
+from onestop_desk.config import Paths, PortalSettings, Settings, save_settings
 from onestop_desk.errors import InputError, KnownError
+from onestop_desk.portal.client import PortalAuthError, PortalUnavailable
 from onestop_desk.portal.http import HttpPortalClient
 from onestop_desk.secrets import get_secret, set_secret
 
@@ -90,3 +93,56 @@ def store_login(settings: Settings, url: str, client_id: str, secret: str) -> No
     set_secret(secret_name(url, client_id), secret)
     settings.portal.url = url
     settings.portal.client_id = client_id
+
+
+@dataclass(frozen=True)
+class PortalLogin:
+    """A portal address and application id, cleaned up and checked."""
+
+    url: str
+    client_id: str
+
+
+def check_login_input(url: str, client_id: str) -> PortalLogin:
+    """The address and application id as they will be stored, or InputError."""
+    cleaned = check_portal_url(url)
+    client_id = client_id.strip()
+    if not client_id:
+        raise InputError(
+            "Mã ứng dụng không được để trống.",
+            "Nhập mã ứng dụng do đơn vị quản lý hệ thống dịch vụ công cấp.",
+        )
+    return PortalLogin(cleaned, client_id)
+
+
+def login(paths: Paths, settings: Settings, url: str, client_id: str, secret: str) -> PortalLogin:
+    """Check a login against the portal, then store it (``portal login`` and the admin screen).
+
+    Nothing is stored when the portal refuses or cannot be reached; ``settings`` changes only
+    once the file is written.
+    """
+    target = check_login_input(url, client_id)
+    if not secret.strip():
+        raise InputError(
+            "Chưa nhập khoá bí mật.", "Nhập khoá bí mật do đơn vị quản lý hệ thống cấp."
+        )
+    timeout = max(1.0, settings.portal.timeout_s)
+    with HttpPortalClient(target.url, target.client_id, secret, timeout=timeout) as client:
+        try:
+            client.check_credentials()
+        except PortalAuthError as exc:
+            raise PortalAuthError(
+                f"{exc.message} Chưa lưu gì.",
+                "Kiểm tra lại mã ứng dụng và khoá bí mật do đơn vị quản lý hệ thống cấp.",
+            ) from None
+        except PortalUnavailable as exc:
+            raise PortalUnavailable(
+                f"{exc.message} Chưa kiểm tra được thông tin đăng nhập nên chưa lưu gì.",
+                "Kiểm tra địa chỉ và kết nối mạng rồi thử lại.",
+            ) from None
+    updated = copy.deepcopy(settings)
+    store_login(updated, target.url, target.client_id, secret)
+    save_settings(paths, updated)
+    # One reference swap: a reader on another thread sees the old pair or the new, never a mix.
+    settings.portal = updated.portal
+    return target

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from onestop_desk.db.models import StaffUser
-from onestop_desk.errors import AuthenticationFailed, InputError
+from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError
 from onestop_desk.services.uow import UnitOfWork
 
 MAX_FAILED_LOGINS = 5
@@ -35,6 +35,10 @@ ROLE_LABELS = {
 }
 
 
+#: Who may open the admin face: the center's head and the IT administrator.
+ADMIN_ROLES = frozenset({Role.HEAD, Role.ADMIN})
+
+
 @dataclass(frozen=True)
 class StaffInfo:
     id: uuid.UUID
@@ -45,6 +49,17 @@ class StaffInfo:
 
 def _info(user: StaffUser) -> StaffInfo:
     return StaffInfo(user.id, user.username, user.full_name, Role(user.role))
+
+
+def require_admin(staff: StaffInfo) -> StaffInfo:
+    """``staff`` when their role may administer this office, else AccessDenied."""
+    if staff.role not in ADMIN_ROLES:
+        raise AccessDenied(
+            f"Tài khoản {staff.username} ({ROLE_LABELS[staff.role].lower()}) không có quyền "
+            "vào phần quản trị.",
+            "Phần quản trị chỉ dành cho lãnh đạo trung tâm và cán bộ quản trị hệ thống.",
+        )
+    return staff
 
 
 def create_staff(

@@ -193,22 +193,9 @@ def log_in(ctx: AppContext, counter_number: int | None) -> StaffInfo | None:
 
 def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
     """The log-in dialog checking accounts in this PC's database."""
-    from onestop_desk.gui.reception.login import LoginDialog
-    from onestop_desk.services.office import find_office
-    from onestop_desk.services.staff import authenticate
-    from onestop_desk.services.uow import UnitOfWork
+    from onestop_desk.gui.reception.login import staff_login_dialog
 
-    def attempt(username: str, password: str) -> StaffInfo:
-        with UnitOfWork(ctx.database, source="counter") as uow:
-            return authenticate(uow, username=username, password=password)
-
-    office_name = None
-    try:
-        with UnitOfWork(ctx.database, readonly=True) as uow:
-            office_name = find_office(uow, ctx.settings.office.ward_code).center_name
-    except KnownError as exc:
-        log.warning("office name for the log-in dialog: %s", exc.message)
-    return LoginDialog(attempt, counter_number=counter_number, office_name=office_name)
+    return staff_login_dialog(ctx, source="counter", counter_number=counter_number)
 
 
 def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:

@@ -1,9 +1,10 @@
-"""The reception specialist's log-in at a counter: name and password, checked in the background."""
+"""Staff log-in (counter and admin faces): name and password, checked in the background."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -17,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
-from onestop_desk.services.staff import StaffInfo
+from onestop_desk.services.staff import StaffInfo, authenticate
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -50,6 +52,8 @@ class LoginDialog(QDialog):
         counter_number: int | None = None,
         office_name: str | None = None,
         username: str = "",
+        title: str | None = None,
+        show_counter: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,23 +67,27 @@ class LoginDialog(QDialog):
         self.setFont(font)
         self.setStyleSheet(_STYLE)
         self.setMinimumWidth(440)
-        self._build(counter_number, office_name)
+        self._build(counter_number, office_name, title)
+        if not show_counter:
+            self.counter_label.hide()
         self.username_edit.setText(username)
         (self.password_edit if username else self.username_edit).setFocus()
 
-    def _build(self, counter_number: int | None, office_name: str | None) -> None:
+    def _build(
+        self, counter_number: int | None, office_name: str | None, title: str | None
+    ) -> None:
         base = self.font()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.setSpacing(10)
 
-        title = QLabel(self.tr("Đăng nhập quầy tiếp nhận"))
-        title.setObjectName("loginTitle")
+        heading = QLabel(title or self.tr("Đăng nhập quầy tiếp nhận"))
+        heading.setObjectName("loginTitle")
         title_font = QFont(base)
         title_font.setPointSizeF(base.pointSizeF() * 1.35)
         title_font.setBold(True)
-        title.setFont(title_font)
-        layout.addWidget(title)
+        heading.setFont(title_font)
+        layout.addWidget(heading)
 
         if office_name:
             office = QLabel(office_name)
@@ -196,3 +204,32 @@ class LoginDialog(QDialog):
         self.login_button.setEnabled(not busy)
         self.username_edit.setReadOnly(busy)
         self.password_edit.setReadOnly(busy)
+
+
+def staff_login_dialog(
+    ctx: AppContext,
+    *,
+    source: str,
+    allow: Callable[[StaffInfo], StaffInfo] | None = None,
+    **options: Any,
+) -> LoginDialog:
+    """A LoginDialog checking accounts in this PC's database, headed with the office's name.
+
+    ``allow`` may refuse a genuine account by raising a KnownError (a role that may not enter);
+    ``options`` go to LoginDialog.
+    """
+    from onestop_desk.services.office import find_office
+    from onestop_desk.services.uow import UnitOfWork
+
+    def attempt(username: str, password: str) -> StaffInfo:
+        with UnitOfWork(ctx.database, source=source) as uow:
+            staff = authenticate(uow, username=username, password=password)
+        return allow(staff) if allow is not None else staff
+
+    office_name = None
+    try:
+        with UnitOfWork(ctx.database, readonly=True) as uow:
+            office_name = find_office(uow, ctx.settings.office.ward_code).center_name
+    except KnownError as exc:
+        log.warning("office name for the log-in dialog: %s", exc.message)
+    return LoginDialog(attempt, office_name=office_name, **options)

@@ -1,0 +1,461 @@
+"""The admin's portal tab: connect this PC to the online public-service system, watch the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from onestop_desk.context import AppContext
+from onestop_desk.errors import KnownError
+from onestop_desk.gui.admin import data
+from onestop_desk.gui.live import ChangeWatcher
+from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.widgets import bundled_font_family, restyle
+from onestop_desk.log import gui as log
+from onestop_desk.portal.client import PortalAuthError
+from onestop_desk.portal.credentials import PortalLogin, check_login_input
+from onestop_desk.portal.outbox import OutboxSummary, SubmissionInfo, submission_state_label
+from onestop_desk.services.staff import StaffInfo
+
+_STYLE = """
+QGroupBox { font-weight: bold; border: 1px solid #cfd8dc; border-radius: 6px; margin-top: 14px;
+    padding: 14px 12px 10px 12px; }
+QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #263238; }
+QLabel#hint { color: #5f6b73; }
+QLabel#current { color: #263238; }
+QLabel#secretState { color: #5f6b73; }
+QLabel#secretState[stored="true"] { color: #1b5e20; }
+QLabel#message[kind="busy"] { color: #455a64; }
+QLabel#message[kind="ok"] { color: #1b5e20; background: #e8f5e9; border-radius: 4px;
+    padding: 6px 8px; }
+QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
+    padding: 6px 8px; }
+QLabel#countChip { border-radius: 10px; padding: 3px 12px; background: #eceff1; color: #37474f; }
+QLabel#countChip[alert="true"] { background: #fdecea; color: #b71c1c; font-weight: bold; }
+QScrollArea#failedScroll, QWidget#failedList { background: transparent; }
+QFrame#failedRow { background: #fffafa; border: 1px solid #f3c5c5; border-radius: 6px; }
+QLabel#failedCode { font-weight: bold; color: #263238; }
+QLabel#failedWhen { color: #5f6b73; }
+QLabel#failedError { color: #8e1515; }
+"""
+
+
+def _show(label: QLabel, text: str, kind: str) -> None:
+    """A message under a form: busy, ok or error (the style sheet colours each)."""
+    label.setText(text)
+    restyle(label, "kind", kind)
+    label.show()
+
+
+class FailedRow(QFrame):
+    """One submission the outbox gave up on: the dossier, when, why, and a "Gửi lại" button."""
+
+    def __init__(self, info: SubmissionInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.code = info.dossier_code
+        self.setObjectName("failedRow")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(12)
+        text = QVBoxLayout()
+        text.setSpacing(3)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        code = QLabel(info.dossier_code)
+        code.setObjectName("failedCode")
+        code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(code)
+        when = QLabel(
+            self.tr("gửi lỗi lúc {at}, sau {n} lần gửi").format(
+                at=f"{info.updated_at:%H:%M %d/%m/%Y}", n=info.attempts
+            )
+        )
+        when.setObjectName("failedWhen")
+        top.addWidget(when)
+        top.addStretch(1)
+        text.addLayout(top)
+        self.error_label = QLabel((info.last_error or self.tr("(không rõ lý do)")).strip())
+        self.error_label.setObjectName("failedError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text.addWidget(self.error_label)
+        layout.addLayout(text, 1)
+        self.retry_button = QPushButton(self.tr("Gửi lại"))
+        self.retry_button.setAccessibleName(
+            self.tr("Gửi lại hồ sơ {code}").format(code=info.dossier_code)
+        )
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+
+
+class PortalTab(QWidget):
+    """Kết nối dịch vụ công: the portal login, checked before it is stored, and the outbox.
+
+    Below the login: the submissions counted by state and the failed ones, each to send again.
+    """
+
+    #: Something the status bar should say.
+    sig_status = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        *,
+        staff: StaffInfo | None = None,
+        watcher: ChangeWatcher | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.staff = staff
+        self.connection: data.PortalConnection | None = None
+        self.summary: OutboxSummary | None = None
+        self.failed_rows: dict[str, FailedRow] = {}
+        self._saving = False
+        self._reading = False
+        self._read_again = False
+        self._filled = False  # the fields take the stored values once, never over typing
+        font = QFont(self.font())
+        font.setFamily(bundled_font_family())
+        self.setFont(font)
+        self.setStyleSheet(_STYLE)
+        self._build()
+        if watcher is not None:
+            watcher.sig_changed.connect(self.refresh_outbox)
+
+    # --- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 12)
+        layout.setSpacing(12)
+        layout.addWidget(self._build_connection())
+        layout.addWidget(self._build_outbox(), 1)
+
+    def _build_connection(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Kết nối hệ thống dịch vụ công trực tuyến"))
+        box.setFont(self.font())  # the group's bold title must not make its contents bold
+        outer = QVBoxLayout(box)
+        outer.setSpacing(8)
+        hint = QLabel(
+            self.tr(
+                "Địa chỉ, mã ứng dụng và khoá bí mật do đơn vị quản lý hệ thống dịch vụ công "
+                "của tỉnh cấp. Chương trình kiểm tra với hệ thống trước khi lưu; khoá bí mật "
+                "chỉ được lưu trong kho mật khẩu của máy này, không ghi ra tệp cài đặt."
+            )
+        )
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        outer.addWidget(hint)
+        self.current_label = QLabel(self.tr("Đang đọc cài đặt…"))
+        self.current_label.setObjectName("current")
+        self.current_label.setWordWrap(True)
+        self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.current_label)
+
+        form = QFormLayout()
+        form.setVerticalSpacing(8)
+        form.setHorizontalSpacing(12)
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText(self.tr("ví dụ: https://dichvucong.daklak.gov.vn"))
+        self.url_edit.setAccessibleName(self.tr("Địa chỉ hệ thống"))
+        self.url_edit.setMinimumWidth(420)
+        self.client_id_edit = QLineEdit()
+        self.client_id_edit.setPlaceholderText(self.tr("mã ứng dụng được cấp"))
+        self.client_id_edit.setAccessibleName(self.tr("Mã ứng dụng"))
+        self.secret_edit = QLineEdit()
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setPlaceholderText(self.tr("nhập khoá bí mật được cấp"))
+        self.secret_edit.setAccessibleName(self.tr("Khoá bí mật"))
+        # Neither copied out nor offered back by the input method.
+        self.secret_edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhSensitiveData
+            | Qt.InputMethodHint.ImhNoPredictiveText
+        )
+        self.secret_state_label = QLabel()
+        self.secret_state_label.setObjectName("secretState")
+        secret_row = QHBoxLayout()
+        secret_row.setSpacing(12)
+        secret_row.addWidget(self.secret_edit, 1)
+        secret_row.addWidget(self.secret_state_label)
+        form.addRow(self.tr("Địa chỉ hệ thống:"), self.url_edit)
+        form.addRow(self.tr("Mã ứng dụng:"), self.client_id_edit)
+        form.addRow(self.tr("Khoá bí mật:"), secret_row)
+        self.save_button = QPushButton(self.tr("Kiểm tra và lưu"))
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        outer.addLayout(form)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("message")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
+        outer.addWidget(self.message_label)
+        for edit in (self.url_edit, self.client_id_edit, self.secret_edit):
+            edit.returnPressed.connect(self.save)
+        return box
+
+    def _build_outbox(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Hồ sơ gửi trực tuyến"))
+        box.setFont(self.font())
+        outer = QVBoxLayout(box)
+        outer.setSpacing(8)
+        chips = QHBoxLayout()
+        chips.setSpacing(8)
+        self.count_labels: dict[str, QLabel] = {}
+        for state in ("pending", "sending", "sent", "failed"):
+            chip = QLabel()
+            chip.setObjectName("countChip")
+            chips.addWidget(chip)
+            self.count_labels[state] = chip
+        chips.addStretch(1)
+        outer.addLayout(chips)
+        self.failed_title = QLabel(self.tr("Hồ sơ gửi lỗi (sửa nguyên nhân rồi bấm “Gửi lại”):"))
+        self.failed_title.setObjectName("hint")
+        outer.addWidget(self.failed_title)
+        self.empty_label = QLabel(self.tr("Không có hồ sơ nào gửi lỗi."))
+        self.empty_label.setObjectName("hint")
+        outer.addWidget(self.empty_label)
+        self.failed_list = QWidget()
+        self.failed_list.setObjectName("failedList")
+        self.failed_layout = QVBoxLayout(self.failed_list)
+        self.failed_layout.setContentsMargins(0, 0, 4, 0)
+        self.failed_layout.setSpacing(6)
+        self.failed_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("failedScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.failed_list)
+        outer.addWidget(scroll, 1)
+        self.outbox_message = QLabel()
+        self.outbox_message.setObjectName("message")
+        self.outbox_message.setWordWrap(True)
+        self.outbox_message.hide()
+        outer.addWidget(self.outbox_message)
+        self._show_counts(None)
+        return box
+
+    # --- public ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """First reads: the stored connection and the outbox."""
+        self.load_connection()
+        self.refresh_outbox()
+
+    def is_busy(self) -> bool:
+        """True while a login is being checked with the portal."""
+        return self._saving
+
+    def load_connection(self) -> None:
+        """Read the stored address and id, and whether the keyring holds the secret."""
+        ctx = self.ctx
+        self._run(
+            lambda: data.portal_connection(ctx),
+            self._connection_read,
+            lambda exc: self.current_label.setText(self._failure_text(exc)),
+        )
+
+    def save(self) -> None:
+        """Check what was typed, then the login against the portal, then store it."""
+        if self._saving:
+            return
+        url = self.url_edit.text().strip()
+        client_id = self.client_id_edit.text().strip()
+        secret = self.secret_edit.text()
+        for value, edit, text in (
+            (url, self.url_edit, self.tr("Vui lòng nhập địa chỉ hệ thống dịch vụ công.")),
+            (client_id, self.client_id_edit, self.tr("Vui lòng nhập mã ứng dụng.")),
+            (secret.strip(), self.secret_edit, self.tr("Vui lòng nhập khoá bí mật.")),
+        ):
+            if not value:
+                self._refuse(text, edit)
+                return
+        try:
+            check_login_input(url, client_id)
+        except KnownError as exc:
+            self._refuse(exc.user_text(), self.url_edit)
+            return
+        self._set_saving(True)
+        _show(self.message_label, self.tr("Đang kiểm tra với hệ thống dịch vụ công…"), "busy")
+        ctx = self.ctx
+        self._run(
+            lambda: data.save_portal_login(ctx, url, client_id, secret),
+            self._saved,
+            self._save_failed,
+        )
+
+    def refresh_outbox(self) -> None:
+        """Read the outbox again (one read at a time; a change meanwhile reads once more)."""
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        ctx = self.ctx
+        self._run(lambda: data.read_outbox(ctx), self._outbox_read, self._outbox_failed)
+
+    def retry(self, code: str) -> None:
+        """Put a failed submission back in the queue."""
+        row = self.failed_rows.get(code)
+        if row is not None:
+            row.retry_button.setEnabled(False)
+        ctx = self.ctx
+        staff_id: uuid.UUID | None = self.staff.id if self.staff is not None else None
+
+        def done(_code: str) -> None:
+            text = self.tr("Hồ sơ {code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
+            _show(self.outbox_message, text.format(code=code), "ok")
+            self.sig_status.emit(text.format(code=code))
+            log.info("submission of %s queued again from the admin face", code)
+            self.refresh_outbox()
+
+        def failed(exc: Exception) -> None:
+            if row is not None:
+                row.retry_button.setEnabled(True)
+            text = self.tr("Không gửi lại được hồ sơ {code}: {reason}").format(
+                code=code, reason=self._failure_text(exc)
+            )
+            _show(self.outbox_message, text, "error")
+
+        self._run(lambda: data.retry(ctx, code, staff_id), done, failed)
+
+    # --- outcomes -------------------------------------------------------------------------------
+    def _connection_read(self, connection: data.PortalConnection) -> None:
+        self.connection = connection
+        if connection.url and connection.client_id:
+            self.current_label.setText(
+                self.tr("Máy này đang kết nối {url} với mã ứng dụng “{client_id}”.").format(
+                    url=connection.url, client_id=connection.client_id
+                )
+            )
+        else:
+            self.current_label.setText(
+                self.tr("Máy này chưa khai báo kết nối hệ thống dịch vụ công.")
+            )
+        if connection.secret_problem:
+            state = self.tr("không đọc được kho mật khẩu: {why}").format(
+                why=connection.secret_problem
+            )
+        elif connection.secret_stored:
+            state = self.tr("đã lưu trong kho mật khẩu")
+        else:
+            state = self.tr("chưa có")
+        self.secret_state_label.setText(self.tr("Hiện tại: {state}").format(state=state))
+        restyle(self.secret_state_label, "stored", connection.secret_stored)
+        if not self._filled:
+            self._filled = True
+            if not self.url_edit.text():
+                self.url_edit.setText(connection.url)
+            if not self.client_id_edit.text():
+                self.client_id_edit.setText(connection.client_id)
+
+    def _saved(self, stored: PortalLogin) -> None:
+        self._set_saving(False)
+        self.secret_edit.clear()
+        self.url_edit.setText(stored.url)
+        self.client_id_edit.setText(stored.client_id)
+        text = self.tr(
+            "Đã kết nối hệ thống dịch vụ công {url} với mã ứng dụng “{client_id}”. "
+            "Khoá bí mật được lưu trong kho mật khẩu của máy này."
+        ).format(url=stored.url, client_id=stored.client_id)
+        _show(self.message_label, text, "ok")
+        self.sig_status.emit(text)
+        log.info("portal login stored: %s as %s", stored.url, stored.client_id)
+        self.load_connection()
+
+    def _save_failed(self, exc: Exception) -> None:
+        self._set_saving(False)
+        if isinstance(exc, KnownError):
+            log.info("portal login not stored: %s", exc.message)
+        refused = isinstance(exc, PortalAuthError)
+        if refused:
+            self.secret_edit.clear()  # a refused secret is of no further use
+        _show(self.message_label, self._failure_text(exc), "error")
+        (self.secret_edit if refused else self.url_edit).setFocus()
+
+    def _outbox_read(self, summary: OutboxSummary) -> None:
+        self._reading = False
+        self.summary = summary
+        self._show_counts(summary)
+        self._show_failed(summary.failed)
+        if self._read_again:
+            self._read_again = False
+            self.refresh_outbox()
+
+    def _outbox_failed(self, exc: Exception) -> None:
+        self._reading = False
+        _show(
+            self.outbox_message,
+            self.tr("Không đọc được hàng đợi gửi hồ sơ: {reason}").format(
+                reason=self._failure_text(exc)
+            ),
+            "error",
+        )
+        if self._read_again:
+            self._read_again = False
+            self.refresh_outbox()
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _show_counts(self, summary: OutboxSummary | None) -> None:
+        for state, chip in self.count_labels.items():
+            number = summary.counts.get(state, 0) if summary is not None else None
+            chip.setText(f"{submission_state_label(state)}: {'…' if number is None else number}")
+            restyle(chip, "alert", state == "failed" and bool(number))
+
+    def _show_failed(self, failed: tuple[SubmissionInfo, ...]) -> None:
+        for row in self.failed_rows.values():
+            self.failed_layout.removeWidget(row)
+            row.deleteLater()
+        self.failed_rows = {}
+        for info in failed:
+            row = FailedRow(info, self.failed_list)
+            row.retry_button.clicked.connect(
+                lambda _checked=False, code=info.dossier_code: self.retry(code)
+            )
+            self.failed_layout.insertWidget(self.failed_layout.count() - 1, row)
+            self.failed_rows[info.dossier_code] = row
+        self.failed_title.setVisible(bool(failed))
+        self.empty_label.setVisible(not failed)
+
+    def _refuse(self, text: str, focus: QLineEdit) -> None:
+        """Input the program cannot take: say why under the form, keep everything typed."""
+        _show(self.message_label, text, "error")
+        focus.setFocus()
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.save_button.setEnabled(not saving)
+        for edit in (self.url_edit, self.client_id_edit, self.secret_edit):
+            edit.setReadOnly(saving)
+
+    def _failure_text(self, exc: Exception) -> str:
+        if isinstance(exc, KnownError):
+            return exc.user_text()
+        # The background operation already logged the traceback.
+        return self.tr("Lỗi không mong muốn; chi tiết đã ghi vào nhật ký.")
+
+    def _run(
+        self,
+        work: Callable[[], Any],
+        success: Callable[[Any], None],
+        failure: Callable[[Exception], None],
+    ) -> None:
+        QueryOp(work, success=success, failure=failure, parent=self).run_in_background()

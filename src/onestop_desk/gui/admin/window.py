@@ -1,0 +1,93 @@
+"""The admin window: a sign-in for the center head or IT, then one tab per area of settings."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+
+from onestop_desk.context import AppContext
+from onestop_desk.errors import KnownError
+from onestop_desk.gui.admin.portal import PortalTab
+from onestop_desk.gui.live import ChangeWatcher
+from onestop_desk.gui.reception.login import LoginDialog, staff_login_dialog
+from onestop_desk.log import gui as log
+from onestop_desk.services.staff import StaffInfo, require_admin
+
+
+class AdminWindow(QMainWindow):
+    """The admin face: for now the online-portal connection (Kết nối dịch vụ công)."""
+
+    PORTAL_TAB = 0
+
+    def __init__(
+        self, ctx: AppContext, *, staff: StaffInfo | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.staff = staff
+        self.resize(1100, 760)
+        self.watcher = ChangeWatcher(ctx.database, self)
+        self.portal = PortalTab(ctx, staff=staff, watcher=self.watcher, parent=self)
+        self.portal.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.portal, self.tr("Kết nối dịch vụ công"))
+        self.setCentralWidget(self.tabs)
+
+        menu = self.menuBar().addMenu(self.tr("&Quản trị"))
+        close = QAction(self.tr("Đóng cửa sổ"), self)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        close.triggered.connect(self.close)
+        menu.addAction(close)
+
+        self.staff_label = QLabel(
+            self.tr("Cán bộ: {name}").format(name=staff.full_name) if staff else ""
+        )
+        self.statusBar().addPermanentWidget(self.staff_label)
+        self.database_label = QLabel(ctx.database.describe())
+        self.statusBar().addPermanentWidget(self.database_label)
+        suffix = f" — {staff.full_name}" if staff is not None else ""
+        self.setWindowTitle(self.tr("Quản trị") + f"{suffix} — OneStop Desk")
+
+        self.watcher.start()
+        self.portal.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.watcher.stop()
+        super().closeEvent(event)
+
+
+def admin_login_dialog(ctx: AppContext) -> LoginDialog:
+    """The sign-in of the admin face: any genuine account, then only the head's or admin's role."""
+    return staff_login_dialog(
+        ctx,
+        source="admin",
+        allow=require_admin,
+        title=QCoreApplication.translate("AdminWindow", "Đăng nhập phần quản trị"),
+        show_counter=False,
+    )
+
+
+def run_admin(ctx: AppContext) -> int:
+    """Sign in, open the admin window and run the event loop until it closes."""
+    from onestop_desk.gui.app import display_available, prepare_database
+
+    if not display_available():
+        raise KnownError(
+            "Không tìm thấy màn hình để mở cửa sổ quản trị (máy không có giao diện đồ hoạ).",
+            "Chạy trên máy có màn hình; trên máy chủ không màn hình dùng các lệnh "
+            "onestop-desk portal login, portal status, portal retry.",
+        )
+    prepare_database(ctx, demo=False)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("OneStop Desk")
+    app.setOrganizationName("OneStopDesk")
+    dialog = admin_login_dialog(ctx)
+    if not dialog.exec() or dialog.staff() is None:
+        return 0
+    window = AdminWindow(ctx, staff=dialog.staff())
+    window.show()
+    log.info("admin window open on %s", ctx.database.describe())
+    return int(app.exec())
