@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import AuditEvent, StaffUser
-from onestop_desk.errors import AuthenticationFailed, InputError
+from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError
 from onestop_desk.services.office import find_office
 from onestop_desk.services.seed import DEMO_PASSWORD
-from onestop_desk.services.staff import Role, authenticate, create_staff
+from onestop_desk.services.staff import Role, authenticate, create_staff, require_admin
 from onestop_desk.services.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 23, 8, 0)
@@ -104,3 +104,37 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(database: Dat
 def test_unknown_user_gets_the_same_message_as_a_wrong_password(database: Database) -> None:
     with pytest.raises(AuthenticationFailed, match="Sai tên đăng nhập hoặc mật khẩu"):
         _login(database, "khong-co-ai", DEMO_PASSWORD)
+
+
+def test_a_reception_account_at_the_admin_face_is_refused_and_audited_as_such(
+    database: Database,
+) -> None:
+    refused = pytest.raises(AccessDenied, match="không có quyền vào phần quản trị")
+    with UnitOfWork(database) as uow, refused:
+        authenticate(
+            uow, username="tiepnhan1", password=DEMO_PASSWORD, now=NOW, allow=require_admin
+        )
+    with UnitOfWork(database) as uow:
+        head = authenticate(
+            uow,
+            username="lanhdao",
+            password=DEMO_PASSWORD,
+            now=NOW + timedelta(seconds=1),
+            allow=require_admin,
+        )
+    assert head.role == Role.HEAD
+    with UnitOfWork(database, readonly=True) as uow:
+        seen = uow.session.execute(
+            select(StaffUser.username, AuditEvent.kind)
+            .join(StaffUser, StaffUser.id == AuditEvent.subject_id)
+            .where(AuditEvent.kind.like("staff.%"), AuditEvent.at >= NOW)
+            .order_by(AuditEvent.at)
+        ).all()
+        refused_last_login = uow.session.scalar(
+            select(StaffUser.last_login_at).where(StaffUser.username == "tiepnhan1")
+        )
+    assert [tuple(row) for row in seen] == [
+        ("tiepnhan1", "staff.access_denied"),
+        ("lanhdao", "staff.login"),
+    ]
+    assert refused_last_login is None or refused_last_login < NOW

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -12,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from onestop_desk.db.models import StaffUser
-from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError
+from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError, KnownError
 from onestop_desk.services.uow import UnitOfWork
 
 MAX_FAILED_LOGINS = 5
@@ -106,10 +107,17 @@ def create_staff(
 
 
 def authenticate(
-    uow: UnitOfWork, *, username: str, password: str, now: datetime | None = None
+    uow: UnitOfWork,
+    *,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    allow: Callable[[StaffInfo], StaffInfo] | None = None,
 ) -> StaffInfo:
     """Check a login; after 5 failures in a row the account is locked for 15 minutes.
 
+    ``allow`` may refuse a genuine account by raising a KnownError (``require_admin`` at the
+    admin face): the refusal is audited as ``staff.access_denied``, not as a log-in.
     Commits either way: a failure count must survive the failed attempt.
     """
     now = now or datetime.now()
@@ -148,7 +156,15 @@ def authenticate(
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    info = _info(user)
+    if allow is not None:
+        try:
+            info = allow(info)
+        except KnownError:
+            uow.audit("staff.access_denied", office_id=user.office_id, subject_id=user.id, at=now)
+            uow.commit()
+            raise
     user.last_login_at = now
     uow.audit("staff.login", office_id=user.office_id, subject_id=user.id, actor_id=user.id, at=now)
     uow.commit()
-    return _info(user)
+    return info

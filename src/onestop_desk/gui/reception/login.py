@@ -223,8 +223,7 @@ def staff_login_dialog(
 
     def attempt(username: str, password: str) -> StaffInfo:
         with UnitOfWork(ctx.database, source=source) as uow:
-            staff = authenticate(uow, username=username, password=password)
-        return allow(staff) if allow is not None else staff
+            return authenticate(uow, username=username, password=password, allow=allow)
 
     office_name = None
     try:
