@@ -507,6 +507,8 @@ def build_mau02(out: Path) -> Path:
     ):
         _para(doc, text, space_before=3)
     _contact_lines(doc)
+    # A request from the online system may name no papers, only a note: then the reason says.
+    _tag_para(doc, "{%p if items %}")
     _para(doc, "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:", space_before=6, space_after=3)
     _loop_table(
         doc,
@@ -528,6 +530,11 @@ def build_mau02(out: Path) -> Path:
         italic=True,
         size=Pt(11),
     )
+    _tag_para(doc, "{%p else %}")
+    _para(
+        doc, "Yêu cầu hoàn thiện hồ sơ theo nội dung nêu tại phần lý do dưới đây.", space_before=6
+    )
+    _tag_para(doc, "{%p endif %}")
     _para(doc, "Lý do:", bold=True, space_before=6)
     _lines_para(doc, "line in reason_lines", "{{ line }}", indent=True)
     _body(

@@ -500,7 +500,8 @@ def test_portal_statuses_move_the_dossier_and_a_replay_changes_nothing(
         assert three.returned_at is None
         moves = [(e.from_state, e.to_state) for e in events(database, codes[0], "portal_status")]
         assert moves == [("received", "processing"), ("processing", "result_ready")]
-        (note,) = [e.note for e in events(database, codes[1], "portal_status")]
+        # A supplement request is written as the action itself, so Mẫu 02 can be printed.
+        (note,) = [e.note for e in events(database, codes[1], "request_supplement")]
         assert note == "Hệ thống dịch vụ công: Yêu cầu bổ sung hồ sơ — Thiếu giấy chứng sinh"
         (only,) = events(database, codes[2], "portal_status")
         assert only.to_state is None

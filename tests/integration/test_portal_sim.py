@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -394,6 +395,72 @@ def test_change_feed_pages_lose_and_repeat_nothing(start_sim: Callable[..., Sim]
     wrong = client.get("/api/v1/changes", params={"since": "yesterday", "limit": 0})
     assert wrong.status_code == 400
     assert set(wrong.json()["fields"]) == {"since", "limit"}
+
+
+def test_a_supplement_request_serves_its_papers_and_survives_a_restart(
+    start_sim: Callable[..., Sim], tmp_path: Path
+) -> None:
+    state = tmp_path / "portal.sqlite3"
+    # A state file from before papers were stored: opening it adds what is missing.
+    with sqlite3.connect(state) as old:
+        old.execute(
+            "CREATE TABLE status_change (at INTEGER PRIMARY KEY, dossier_id INTEGER NOT NULL,"
+            " status TEXT NOT NULL, note TEXT)"
+        )
+    old.close()
+    sim = start_sim("--state", str(state), "--step-seconds", "0")
+    client = sim.client()
+    asked, silent = (create(client, new_key()).json()["portal_code"] for _ in range(2))
+    papers = [
+        {"name": "Bản sao Giấy khai sinh", "count": 1, "kind": "certified_copy"},
+        {"name": "Sổ hộ khẩu", "count": 2, "kind": "photocopy"},
+    ]
+    request = {
+        "portal_code": asked,
+        "status": "supplement_requested",
+        "note": "Đề nghị bổ sung",
+        "requested_documents": papers,
+        "reason": "Hồ sơ thiếu giấy khai sinh.",
+    }
+    reply = client.post("/sim/status", json=request)
+    assert reply.status_code == 200
+    assert (reply.json()["requested_documents"], reply.json()["reason"]) == (
+        papers,
+        "Hồ sơ thiếu giấy khai sinh.",
+    )
+    plain = {"portal_code": silent, "status": "supplement_requested", "note": "Thiếu giấy"}
+    assert client.post("/sim/status", json=plain).status_code == 200
+
+    for wrong, fields in (
+        ({**request, "status": "processing"}, {"requested_documents", "reason"}),
+        (
+            {**request, "requested_documents": [{"name": "", "count": 0, "kind": "copy"}]},
+            {
+                "requested_documents[0].name",
+                "requested_documents[0].count",
+                "requested_documents[0].kind",
+            },
+        ),
+        ({**request, "requested_documents": "Sổ hộ khẩu"}, {"requested_documents"}),
+    ):
+        refused = client.post("/sim/status", json=wrong)
+        assert (refused.status_code, set(refused.json()["fields"])) == (400, fields)
+
+    assert sim.stop() == 0
+    sim = start_sim("--state", str(state), "--step-seconds", "0")
+    client = sim.client()
+    changes = client.get("/api/v1/changes").json()["changes"]
+    with_papers, without = (c for c in changes if c["status"] == "supplement_requested")
+    assert (with_papers["portal_code"], with_papers["requested_documents"]) == (asked, papers)
+    assert with_papers["reason"] == "Hồ sơ thiếu giấy khai sinh."
+    assert without["portal_code"] == silent
+    assert "requested_documents" not in without  # the portal listed none
+    assert "requested_documents" not in changes[0]  # nor does any other status
+    read = client.get(f"/api/v1/dossiers/{asked}").json()
+    assert (read["requested_documents"], read["note"]) == (papers, "Đề nghị bổ sung")
+    # Once the dossier moves on, its read no longer carries the old request.
+    client.post("/sim/status", json={"portal_code": asked, "status": "processing"})
+    assert "requested_documents" not in client.get(f"/api/v1/dossiers/{asked}").json()
 
 
 def test_fail_rate_produces_each_failure_kind(start_sim: Callable[..., Sim]) -> None:

@@ -115,10 +115,22 @@ class PortalSim:
     def advance(self) -> int:
         return int(self._call("POST", "/sim/advance")["moved"])
 
-    def set_status(self, portal_code: str, status: str, note: str | None = None) -> None:
-        self._call(
-            "POST", "/sim/status", {"portal_code": portal_code, "status": status, "note": note}
-        )
+    def set_status(
+        self,
+        portal_code: str,
+        status: str,
+        note: str | None = None,
+        *,
+        requested_documents: list[dict[str, Any]] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Move a dossier; a ``supplement_requested`` may list papers and give a reason."""
+        body: dict[str, Any] = {"portal_code": portal_code, "status": status, "note": note}
+        if requested_documents is not None:
+            body["requested_documents"] = requested_documents
+        if reason is not None:
+            body["reason"] = reason
+        self._call("POST", "/sim/status", body)
 
     def expire_tokens(self) -> int:
         return int(self._call("POST", "/sim/expire-tokens")["expired"])

@@ -227,6 +227,21 @@ def test_mau02_leaves_dots_where_the_desk_has_no_phone(tmp_path: Path) -> None:
     assert "bà liên hệ với Nguyễn Thị Hoa" in text
 
 
+def test_mau02_without_papers_points_to_the_reason(tmp_path: Path) -> None:
+    # A request from the online system may give only a note: no empty table, the note says.
+    portal = replace(SUPPLEMENT, items=[], reason="Thiếu giấy chứng sinh bản chính")
+    out = render_supplement_request(portal, tmp_path / "mau02.docx")
+    text = _text(out)
+    assert "Yêu cầu hoàn thiện hồ sơ theo nội dung nêu tại phần lý do dưới đây.\nLý do:\n" in text
+    assert "Thiếu giấy chứng sinh bản chính" in text
+    assert "gồm những nội dung sau" not in text
+    assert "(Hình thức:" not in text
+    assert not [t for t in docx.Document(str(out)).tables if t.rows[0].cells[0].text == "TT"]
+    # Nor a reason: dots for the officer to write it by hand.
+    blank = _text(render_supplement_request(replace(portal, reason=""), tmp_path / "b.docx"))
+    assert "Lý do:\n……\n" in blank
+
+
 def test_mau03_prints_each_reason_and_both_signatures(tmp_path: Path) -> None:
     text = _text(render_refusal(REFUSAL, tmp_path / "mau03.docx"))
     assert (

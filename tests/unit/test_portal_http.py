@@ -410,6 +410,63 @@ def test_changes_are_read_from_a_time_with_its_offset_intact(
         client.changes_since(None)
 
 
+SUPPLEMENT_CHANGE = {
+    "portal_code": "G1",
+    "local_code": "L1",
+    "status": "supplement_requested",
+    "at": "2026-11-23T10:05:00.123456+07:00",
+    "note": "Đề nghị bổ sung",
+    "requested_documents": [
+        {"name": "Bản sao Giấy khai sinh", "count": 1, "kind": "certified_copy"},
+        {"name": "Sổ hộ khẩu", "count": 2, "kind": "photocopy"},
+    ],
+    "reason": "Hồ sơ thiếu giấy khai sinh.",
+}
+
+
+def _feed(*changes: dict[str, Any]) -> dict[str, Any]:
+    return {"changes": list(changes), "until": "2026-11-23T10:06:30.000000+07:00", "more": False}
+
+
+def test_a_supplement_request_brings_its_papers_and_reason(
+    portal: Portal, client: HttpPortalClient
+) -> None:
+    plain = {**SUPPLEMENT_CHANGE, "portal_code": "G2"}
+    del plain["requested_documents"], plain["reason"]
+    portal.script("/api/v1/changes", answer(200, _feed(SUPPLEMENT_CHANGE, plain)))
+    listed, bare = client.changes_since(None).changes
+    assert [(d.name, d.count, d.kind) for d in listed.requested_documents] == [
+        ("Bản sao Giấy khai sinh", 1, "certified_copy"),
+        ("Sổ hộ khẩu", 2, "photocopy"),
+    ]
+    assert listed.reason == "Hồ sơ thiếu giấy khai sinh."
+    assert (bare.requested_documents, bare.reason, bare.note) == ((), None, "Đề nghị bổ sung")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("requested_documents", None),
+        ("requested_documents", {"name": "Sổ hộ khẩu", "count": 1, "kind": "original"}),
+        ("requested_documents", ["Sổ hộ khẩu"]),
+        ("requested_documents", [{"count": 1, "kind": "original"}]),
+        ("requested_documents", [{"name": " ", "count": 1, "kind": "original"}]),
+        ("requested_documents", [{"name": "Sổ hộ khẩu", "count": 0, "kind": "original"}]),
+        ("requested_documents", [{"name": "Sổ hộ khẩu", "count": "1", "kind": "original"}]),
+        ("requested_documents", [{"name": "Sổ hộ khẩu", "count": True, "kind": "original"}]),
+        ("requested_documents", [{"name": "Sổ hộ khẩu", "count": 1, "kind": "copy"}]),
+        ("requested_documents", [{"name": "Sổ hộ khẩu", "count": 1}]),
+        ("reason", ["Thiếu giấy"]),
+    ],
+)
+def test_a_malformed_supplement_request_is_a_malformed_answer(
+    portal: Portal, client: HttpPortalClient, key: str, value: Any
+) -> None:
+    portal.script("/api/v1/changes", answer(200, _feed({**SUPPLEMENT_CHANGE, key: value})))
+    with pytest.raises(PortalUnavailable, match="sai định dạng"):
+        client.changes_since(None)
+
+
 def test_refused_token_request_of_any_kind_is_an_auth_error(portal: Portal) -> None:
     portal.token_answer = answer(400, {"error": "unsupported_grant_type"})
     with (

@@ -91,7 +91,7 @@ class SupplementRequestData:
     code: str
     applicant: NoticeApplicant
     procedure_name: str
-    items: Sequence[SupplementLine]
+    items: Sequence[SupplementLine]  # empty: the reason says what to bring (a portal request)
     reason: str
     contact_name: str  # whom to ask while completing the dossier
     contact_phone: str
@@ -263,7 +263,8 @@ def render_supplement_request(
             {"name": item.name, "count": f"{item.count:02d}", "kind_label": item.kind_label}
             for item in data.items
         ],
-        "reason_lines": _lines(data.reason),
+        # A request from the online system may come without a reason: dots to write it by hand.
+        "reason_lines": _lines(data.reason) or [BLANK],
         "contact_name": data.contact_name or BLANK,
         "contact_phone": data.contact_phone or BLANK,
         "guide_name": data.guide_name,

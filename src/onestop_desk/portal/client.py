@@ -121,6 +121,15 @@ class PortalDossier:
 
 
 @dataclass(frozen=True)
+class RequestedDocument:
+    """A paper the deciding body asks the citizen to bring (``supplement_requested``)."""
+
+    name: str
+    count: int
+    kind: str  # original | certified_copy | photocopy
+
+
+@dataclass(frozen=True)
 class StatusChange:
     """One entry of the change feed."""
 
@@ -129,6 +138,9 @@ class StatusChange:
     status: str
     at: datetime
     note: str | None = None
+    # A supplement request may list the papers and say why; a portal that does not, sends none.
+    requested_documents: tuple[RequestedDocument, ...] = ()
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from onestop_desk.portal.client import (
     PortalDossier,
     PortalRejected,
     PortalUnavailable,
+    RequestedDocument,
     StatusChange,
 )
 
@@ -35,6 +36,8 @@ VIETNAM: Final = timezone(timedelta(hours=7), "ICT")
 #: A token is renewed this long before the portal says it runs out (clock skew, slow requests).
 TOKEN_MARGIN_S: Final = 30.0
 DEFAULT_TIMEOUT_S: Final = 15.0
+#: How the contract names the form a paper comes in.
+_DOCUMENT_KINDS: Final = frozenset({"original", "certified_copy", "photocopy"})
 
 _RETRY_HINT: Final = (
     "Hồ sơ vẫn nằm trong hàng đợi và sẽ được gửi lại tự động; nếu lỗi kéo dài, kiểm tra kết nối "
@@ -286,6 +289,8 @@ class HttpPortalClient:
                     status=_text(item, "status"),
                     at=_time(item, "at"),
                     note=_optional_text(item, "note"),
+                    requested_documents=_requested_documents(item),
+                    reason=_optional_text(item, "reason"),
                 )
                 for item in raw
             )
@@ -461,6 +466,29 @@ def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _Malformed(key)
     return value
+
+
+def _requested_documents(data: Mapping[str, Any]) -> tuple[RequestedDocument, ...]:
+    """The papers a ``supplement_requested`` change lists; none when the portal sent none."""
+    raw = data.get("requested_documents", [])
+    if not isinstance(raw, list):
+        raise _Malformed("requested_documents")
+    papers = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise _Malformed("requested_documents")
+        name = _text(item, "name")
+        count = item.get("count")
+        kind = item.get("kind")
+        if not name.strip():
+            raise _Malformed("requested_documents.name")
+        # bool is an int in Python but not a number in JSON.
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise _Malformed("requested_documents.count")
+        if kind not in _DOCUMENT_KINDS:
+            raise _Malformed("requested_documents.kind")
+        papers.append(RequestedDocument(name=name, count=count, kind=kind))
+    return tuple(papers)
 
 
 def _time(data: Mapping[str, Any], key: str) -> datetime:

@@ -45,6 +45,7 @@ _PROCEDURE = re.compile(r"\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID_NUMBER = re.compile(r"\d{12}")
 _KINDS = ("original", "certified_copy", "photocopy")
+_SUPPLEMENT = "supplement_requested"
 _CHANNELS = ("desk", "post", "online")
 _MAX_BODY = 64 * 1024 * 1024
 _CHANGES_DEFAULT = 200
@@ -281,6 +282,31 @@ def check_dossier(body: Any) -> tuple[dict[str, str], list[Announced]]:
     return check.fields, announced
 
 
+def check_requested_documents(
+    check: _Checker, body: Mapping[str, Any]
+) -> list[dict[str, Any]] | None:
+    """The papers a supplement request lists (``/sim/status``), as the feed will serve them."""
+    raw = body.get("requested_documents")
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        check.fail("requested_documents", "Phải là một danh sách.")
+        return None
+    papers: list[dict[str, Any]] = []
+    for index, document in enumerate(raw):
+        path = f"requested_documents[{index}]"
+        if not isinstance(document, dict):
+            check.fail(path, "Phải là một đối tượng JSON.")
+            continue
+        name = check.text(document, "name", f"{path}.name")
+        count = check.integer(document, "count", f"{path}.count", minimum=1)
+        kind = check.text(document, "kind", f"{path}.kind", max_length=32)
+        if kind is not None and kind not in _KINDS:
+            check.fail(f"{path}.kind", "Phải là một trong: original, certified_copy, photocopy.")
+        papers.append({"name": name, "count": count, "kind": kind})
+    return papers
+
+
 def _bearer(headers: Mapping[str, str]) -> str | None:
     scheme, _, token = headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
@@ -481,16 +507,7 @@ class Simulator:
         return json_reply(
             200,
             {
-                "changes": [
-                    {
-                        "portal_code": row.portal_code,
-                        "local_code": row.local_code,
-                        "status": row.status,
-                        "at": format_us(row.at),
-                        "note": row.note,
-                    }
-                    for row in page
-                ],
+                "changes": [row.as_json() for row in page],
                 "until": format_us(until),
                 "more": more,
             },
@@ -559,9 +576,15 @@ class Simulator:
         note = check.text(body, "note", "note", required=False)
         if status is not None and status not in PORTAL_STATUSES:
             check.fail("status", "Phải là một trong: " + ", ".join(PORTAL_STATUSES) + ".")
+        documents = check_requested_documents(check, body)
+        reason = check.text(body, "reason", "reason", required=False, max_length=2000)
+        if status != _SUPPLEMENT:
+            for key in ("requested_documents", "reason"):
+                if body.get(key) is not None:
+                    check.fail(key, f"Chỉ dùng với trạng thái {_SUPPLEMENT}.")
         if check.fields or code is None or status is None:
             return _invalid("Yêu cầu đổi trạng thái không hợp lệ.", check.fields)
-        dossier = self.store.set_status(code, status, note)
+        dossier = self.store.set_status(code, status, note, documents=documents, reason=reason)
         return _not_found() if dossier is None else json_reply(200, dossier)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -63,11 +64,18 @@ CREATE TABLE IF NOT EXISTS status_change (
     at INTEGER PRIMARY KEY,
     dossier_id INTEGER NOT NULL REFERENCES dossier (id),
     status TEXT NOT NULL,
-    note TEXT
+    note TEXT,
+    documents TEXT,  -- JSON: the papers a supplement request lists; NULL when it lists none
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS status_change_dossier ON status_change (dossier_id, at);
 CREATE TABLE IF NOT EXISTS token (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 """
+# Columns added after the first release: a state file from before gets them on opening.
+_ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("status_change", "documents", "TEXT"),
+    ("status_change", "reason", "TEXT"),
+)
 
 
 def now_us() -> int:
@@ -84,6 +92,10 @@ def format_us(us: int) -> str:
 def to_us(moment: datetime) -> int:
     """An aware datetime as microseconds since the epoch, exactly (no float rounding)."""
     return (moment - _EPOCH) // _MICROSECOND
+
+
+def _documents(stored: str | None) -> list[dict[str, Any]] | None:
+    return None if stored is None else cast(list[dict[str, Any]], json.loads(stored))
 
 
 def token_hash(token: str) -> str:
@@ -109,6 +121,30 @@ class ChangeRow:
     local_code: str
     status: str
     note: str | None
+    documents: list[dict[str, Any]] | None = None  # what a supplement request lists
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The change as the feed serves it; the supplement fields only where there are some."""
+        data: dict[str, Any] = {
+            "portal_code": self.portal_code,
+            "local_code": self.local_code,
+            "status": self.status,
+            "at": format_us(self.at),
+            "note": self.note,
+        }
+        data.update(supplement_json(self.documents, self.reason))
+        return data
+
+
+def supplement_json(documents: list[dict[str, Any]] | None, reason: str | None) -> dict[str, Any]:
+    """``requested_documents`` and ``reason`` of a change or a dossier, when it has them."""
+    data: dict[str, Any] = {}
+    if documents is not None:
+        data["requested_documents"] = documents
+    if reason is not None:
+        data["reason"] = reason
+    return data
 
 
 class SimStore:
@@ -133,6 +169,7 @@ class SimStore:
                 self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
+            self._add_columns()
             meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
             last_change = self._db.execute("SELECT MAX(at) FROM status_change").fetchone()[0]
             now = now_us()
@@ -150,6 +187,12 @@ class SimStore:
         self._counter_lock = threading.Lock()
 
     # -- plumbing ------------------------------------------------------------------------------
+
+    def _add_columns(self) -> None:
+        for table, column, kind in _ADDED_COLUMNS:
+            present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -345,18 +388,27 @@ class SimStore:
             (dossier_id,),
         ).fetchall()
         history = db.execute(
-            "SELECT status, at, note FROM status_change WHERE dossier_id = ? ORDER BY at",
+            "SELECT status, at, note, documents, reason FROM status_change"
+            " WHERE dossier_id = ? ORDER BY at",
             (dossier_id,),
         ).fetchall()
-        return {
+        view = {
             "portal_code": code,
             "local_code": local_code,
             "status": status,
             "status_at": format_us(status_at),
             "note": note,
             "missing_attachments": [row[0] for row in missing],
-            "history": [{"status": s, "at": format_us(at), "note": n} for s, at, n in history],
+            "history": [
+                {"status": s, "at": format_us(at), "note": n} for s, at, n, _, _ in history
+            ],
         }
+        # The current status's papers and reason, as its change in the feed carries them.
+        current = [row for row in history if row[1] == status_at]
+        if current:
+            _, _, _, documents, reason = current[-1]
+            view.update(supplement_json(_documents(documents), reason))
+        return view
 
     def add_attachment(
         self, portal_code: str, sha256: str, file_name: str, size: int
@@ -399,16 +451,26 @@ class SimStore:
             return True
 
     def _move(
-        self, db: sqlite3.Connection, dossier_id: int, status: str, note: str | None, missing: int
+        self,
+        db: sqlite3.Connection,
+        dossier_id: int,
+        status: str,
+        note: str | None,
+        missing: int,
+        *,
+        documents: Sequence[Mapping[str, Any]] | None = None,
+        reason: str | None = None,
     ) -> None:
         at = self._tick()
         db.execute(
             "UPDATE dossier SET status = ?, status_at = ?, note = ?, next_step_at = ? WHERE id = ?",
             (status, at, note, self._next_step_at(at, status, missing), dossier_id),
         )
+        stored = None if documents is None else json.dumps(list(documents), ensure_ascii=False)
         db.execute(
-            "INSERT INTO status_change (at, dossier_id, status, note) VALUES (?, ?, ?, ?)",
-            (at, dossier_id, status, note),
+            "INSERT INTO status_change (at, dossier_id, status, note, documents, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (at, dossier_id, status, note, stored, reason),
         )
 
     def advance(self, *, due_before: int | None = None) -> int:
@@ -438,27 +500,39 @@ class SimStore:
                 return moved
             after = rows[-1][0]
 
-    def set_status(self, portal_code: str, status: str, note: str | None) -> dict[str, Any] | None:
+    def set_status(
+        self,
+        portal_code: str,
+        status: str,
+        note: str | None,
+        *,
+        documents: Sequence[Mapping[str, Any]] | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Move a dossier to ``status``; a supplement request may list papers and a reason."""
         with self._writing() as db:
             found = db.execute(
                 "SELECT id, missing FROM dossier WHERE portal_code = ?", (portal_code,)
             ).fetchone()
             if found is None:
                 return None
-            self._move(db, found[0], status, note, found[1])
+            self._move(db, found[0], status, note, found[1], documents=documents, reason=reason)
             return self._view(db, found[0])
 
     def changes(self, since: int | None, limit: int) -> tuple[list[ChangeRow], int, bool]:
         """Changes after ``since``, oldest first, at most ``limit``; with ``until`` and ``more``."""
         with self._reading() as db:
             rows = db.execute(
-                "SELECT c.at, d.portal_code, d.local_code, c.status, c.note"
+                "SELECT c.at, d.portal_code, d.local_code, c.status, c.note, c.documents, c.reason"
                 " FROM status_change AS c JOIN dossier AS d ON d.id = c.dossier_id"
                 " WHERE c.at > ? ORDER BY c.at LIMIT ?",
                 (-1 if since is None else since, limit + 1),
             ).fetchall()
             more = len(rows) > limit
-            page = [ChangeRow(*row) for row in rows[:limit]]
+            page = [
+                ChangeRow(at, code, local, status, note, _documents(documents), reason)
+                for at, code, local, status, note, documents, reason in rows[:limit]
+            ]
             if more:
                 until = page[-1].at
             else:

@@ -4,6 +4,11 @@ The cursor (``sync_cursor`` "portal.changes") moves in the same transaction as t
 produced, so a crash between the two can only replay a page; a replayed change is recognised
 (same dossier, status and time) and changes nothing twice. Several PCs may sync at once: the
 cursor row is locked, and a page someone else already applied is dropped.
+
+A supplement request the local state follows is written as the action's own event
+(``request_supplement``) with the papers and the reason in the shape the desk's
+``services.lifecycle.request_supplement`` writes, so Mẫu 02, the tracking slip and the counter's
+history read it like one made at the desk.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +30,7 @@ from onestop_desk.core.lifecycle import (
     DossierState,
     classify_return,
 )
+from onestop_desk.core.text import nfc
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Dossier, DossierEvent, SyncCursor
 from onestop_desk.portal.client import PortalClient, PortalError, StatusChange
@@ -57,6 +63,17 @@ PORTAL_STATUS_LABELS: Final[dict[str, str]] = {
     "stopped": "Dừng giải quyết",
     "returned": "Đã trả kết quả",
 }
+
+
+#: The portal's spelling of how a paper must come -> the checklist's (outbox maps the other way).
+LOCAL_KINDS: Final[dict[str, str]] = {
+    "original": "original",
+    "certified_copy": "certified_copy",
+    "photocopy": "copy",
+}
+SUPPLEMENT_STATUS: Final = "supplement_requested"
+# The history kinds a change from the feed is written under.
+_FEED_EVENT_KINDS: Final = ("portal_status", DossierAction.REQUEST_SUPPLEMENT.value)
 
 
 def portal_status_label(status: str) -> str:
@@ -184,13 +201,31 @@ def _seen(session: Session, dossier: Dossier, change: StatusChange, at: datetime
     # Two changes of one dossier in the same microsecond: look for this one in the history.
     events = session.scalars(
         select(DossierEvent).where(
-            DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "portal_status"
+            DossierEvent.dossier_id == dossier.id, DossierEvent.kind.in_(_FEED_EVENT_KINDS)
         )
     )
     return any(
         e.data.get("status") == change.status and e.data.get("at") == change.at.isoformat()
         for e in events
     )
+
+
+def _supplement_data(change: StatusChange) -> dict[str, Any]:
+    """The papers and reason of a supplement request, as ``request_supplement`` stores them.
+
+    Without a reason the portal's note is the reason; with neither, Mẫu 02 leaves dots.
+    """
+    items = [
+        {
+            "name": nfc(paper.name).strip(),
+            "count": paper.count,
+            # An adapter's unknown kind is kept as it came: printed wrongly would be worse.
+            "kind": LOCAL_KINDS.get(paper.kind, paper.kind),
+        }
+        for paper in change.requested_documents
+    ]
+    reason = nfc(change.reason or change.note or "").strip()
+    return {"items": items, "reason": reason}
 
 
 def _apply_change(session: Session, change: StatusChange) -> SyncReport:
@@ -211,7 +246,20 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
     action = STATUS_ACTIONS.get(change.status)
     after = TRANSITIONS.get((before, action)) if action is not None else None
     label = portal_status_label(change.status)
-    note = f"Hệ thống dịch vụ công: {label}" + (f" — {change.note}" if change.note else "")
+    said = change.note or change.reason
+    note = f"Hệ thống dịch vụ công: {label}" + (f" — {said}" if said else "")
+    kind = "portal_status"
+    data: dict[str, Any] = {
+        "status": change.status,
+        "note": change.note,
+        "portal_code": change.portal_code,
+        "at": change.at.isoformat(),
+        "applied": after is not None,
+    }
+    if change.status == SUPPLEMENT_STATUS:
+        data.update(_supplement_data(change))
+        if after is not None:
+            kind = DossierAction.REQUEST_SUPPLEMENT.value
     if after is not None:
         dossier.state = after.value
         if after is DossierState.RETURNED:
@@ -223,17 +271,11 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
         DossierEvent(
             dossier_id=dossier.id,
             at=at,
-            kind="portal_status",
+            kind=kind,
             from_state=before.value if after is not None else None,
             to_state=after.value if after is not None else None,
             note=note,
-            data={
-                "status": change.status,
-                "note": change.note,
-                "portal_code": change.portal_code,
-                "at": change.at.isoformat(),
-                "applied": after is not None,
-            },
+            data=data,
         )
     )
     return SyncReport(applied=1) if after is not None else SyncReport(recorded=1)

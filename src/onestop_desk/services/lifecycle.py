@@ -742,7 +742,8 @@ def _handovers(dossier: Dossier, events: Sequence[EventView], body: str) -> list
             to_body = str(data.get("deciding_body") or body)
             rows.append(Handover(DESK, to_body, event.at, actor, note=event.note or ""))
         elif kind == DossierAction.REQUEST_SUPPLEMENT.value:
-            note = f"Yêu cầu bổ sung hồ sơ (Mẫu 02): {data.get('reason', '')}"
+            reason = str(data.get("reason") or "")
+            note = "Yêu cầu bổ sung hồ sơ (Mẫu 02)" + (f": {reason}" if reason else "")
             rows.append(Handover(holder, citizen, event.at, actor, applicant, note=note))
         elif kind == DossierAction.SUPPLEMENT_RECEIVED.value:
             note = "Nhận hồ sơ bổ sung" + (f": {event.note}" if event.note else "")
