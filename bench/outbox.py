@@ -58,6 +58,7 @@ import httpx  # noqa: E402
 from bench.tickets import filesystem_of, load_average, machine_facts  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
 from tests.support.pgserver import PgServer, find_bin_dir  # noqa: E402
+from tests.support.portal_sim import fetch_token  # noqa: E402
 
 from onestop_desk.config import PortalSettings  # noqa: E402
 from onestop_desk.core.dossier_code import format_dossier_code  # noqa: E402
@@ -305,14 +306,7 @@ def measure_ceiling(
 
     def hammer(slot: int) -> None:
         with httpx.Client(base_url=sim.url, timeout=10) as client:
-            token = client.post(
-                "/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": CLIENT_ID,
-                    "client_secret": SECRET,
-                },
-            ).json()["access_token"]
+            token = fetch_token(client, CLIENT_ID, SECRET)
             headers = {"Authorization": f"Bearer {token}"}
             n = 0
             while not stop.is_set():

@@ -16,6 +16,7 @@ from onestop_desk.db.migrate import upgrade
 from onestop_desk.services.seed import seed
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.pgserver import PgServer, find_bin_dir
+from tests.support.portal_sim import PortalSim
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Windows are drawn offscreen unless a developer points the tests at a real display.
@@ -140,3 +141,12 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return server.url(name)
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[PortalSim]:
+    """The portal simulator as a real process; ``--step-seconds 0``: statuses move only when a
+    test says so."""
+    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
+    yield portal
+    portal.stop()

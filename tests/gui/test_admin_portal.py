@@ -47,13 +47,6 @@ def _no_work_left_behind() -> Iterator[None]:
 
 
 @pytest.fixture
-def sim(tmp_path: Path) -> Iterator[PortalSim]:
-    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
-    yield portal
-    portal.stop()
-
-
-@pytest.fixture
 def ctx(tmp_path: Path, database: Database) -> AppContext:
     settings = Settings(portal=PortalSettings(timeout_s=5))
     return AppContext(paths=resolve_paths(tmp_path), settings=settings, database=database)

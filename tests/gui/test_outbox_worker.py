@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -26,13 +25,6 @@ from onestop_desk.services.uow import UnitOfWork
 from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers
 
 pytestmark = [pytest.mark.gui, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
-
-
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[PortalSim]:
-    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
-    yield portal
-    portal.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -26,13 +25,6 @@ from tests.integration.test_cli import assert_refused, ok_json, ok_text
 from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[PortalSim]:
-    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
-    yield portal
-    portal.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from onestop_desk.portal.client import (
     PortalDossier,
     PortalUnavailable,
 )
-from onestop_desk.portal.http import VIETNAM, HttpPortalClient
+from onestop_desk.portal.http import VIETNAM
 from onestop_desk.portal.outbox import (
     WHOLE_DOSSIER_DOCUMENT,
     Outbox,
@@ -41,27 +40,13 @@ from onestop_desk.services.dossier import (
 )
 from onestop_desk.services.office import find_office
 from onestop_desk.services.uow import UnitOfWork
-from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers, write_scans
-
-
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[PortalSim]:
-    # --step-seconds 0: statuses move only when a test says so.
-    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
-    yield portal
-    portal.stop()
-
-
-def http_factory(sim: PortalSim, secret: str = SECRET) -> Callable[[], HttpPortalClient]:
-    return lambda: HttpPortalClient(sim.url, CLIENT_ID, secret, timeout=5)
-
-
-def submissions(database: Database) -> dict[str, Submission]:
-    with UnitOfWork(database, readonly=True) as uow:
-        rows = uow.session.execute(
-            select(Dossier.code, Submission).join(Submission, Submission.dossier_id == Dossier.id)
-        ).all()
-    return dict(rows)  # type: ignore[arg-type]
+from tests.support.portal_sim import (
+    PortalSim,
+    http_factory,
+    receive_dossiers,
+    submissions,
+    write_scans,
+)
 
 
 def dossier(database: Database, code: str) -> Dossier:

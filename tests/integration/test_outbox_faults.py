@@ -25,14 +25,21 @@ from sqlalchemy import select, update
 
 from onestop_desk.config import PortalSettings, Settings, resolve_paths, save_settings
 from onestop_desk.db.database import Database
-from onestop_desk.db.models import Dossier, DossierEvent, Procedure, Submission
+from onestop_desk.db.models import Dossier, DossierEvent, Procedure
 from onestop_desk.errors import KnownError
 from onestop_desk.portal.credentials import secret_name
 from onestop_desk.portal.http import HttpPortalClient
 from onestop_desk.portal.outbox import Outbox, OutboxReport, retry_submission
 from onestop_desk.secrets import set_secret
 from onestop_desk.services.uow import UnitOfWork
-from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers, write_scans
+from tests.support.portal_sim import (
+    CLIENT_ID,
+    SECRET,
+    PortalSim,
+    receive_dossiers,
+    submissions,
+    write_scans,
+)
 
 DEADLINE_S = 20
 
@@ -93,16 +100,8 @@ class Worker(threading.Thread):
         return self.total
 
 
-def states(database: Database) -> dict[str, Submission]:
-    with UnitOfWork(database, readonly=True) as uow:
-        rows = uow.session.execute(
-            select(Dossier.code, Submission).join(Submission, Submission.dossier_id == Dossier.id)
-        ).all()
-    return dict(rows)  # type: ignore[arg-type]
-
-
 def sent(database: Database) -> int:
-    return sum(row.state == "sent" for row in states(database).values())
+    return sum(row.state == "sent" for row in submissions(database).values())
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
@@ -114,7 +113,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = DEADLINE
 
 
 def assert_each_sent_exactly_once(database: Database, sim: PortalSim, codes: list[str]) -> None:
-    rows = states(database)
+    rows = submissions(database)
     assert {code: rows[code].state for code in codes} == dict.fromkeys(codes, "sent")
     with UnitOfWork(database, readonly=True) as uow:
         references = dict(
@@ -145,7 +144,8 @@ def test_portal_killed_mid_stream_and_restarted_drains(
         sim.kill()  # mid-stream: requests in flight lose their connection
         wait_for(
             lambda: any(
-                "Không kết nối được" in (row.last_error or "") for row in states(database).values()
+                "Không kết nối được" in (row.last_error or "")
+                for row in submissions(database).values()
             ),
             "the outage noticed",
         )
@@ -176,7 +176,7 @@ def test_flaky_portal_with_thirty_percent_failures_drains(
     stats = sim.stats()
     assert stats["failures_injected"] > 10  # 500s, lost replies, HTML pages, dropped sockets
     assert report.retried > 0
-    assert max(row.attempts for row in states(database).values()) > 1
+    assert max(row.attempts for row in submissions(database).values()) > 1
     assert_each_sent_exactly_once(database, sim, codes)
     assert stats["attachments"] == len(codes)
 
@@ -196,7 +196,7 @@ def test_slow_portal_times_out_then_drains_when_it_is_fast_again(
         while time.monotonic() < deadline:
             assert outbox.run_once(limit=5).sent == 0
             time.sleep(0.05)
-        slow = [row for code, row in states(database).items() if code not in early]
+        slow = [row for code, row in submissions(database).items() if code not in early]
         assert all(row.state in {"pending", "sending"} for row in slow)
         assert any("không trả lời trong 0.5 giây" in (row.last_error or "") for row in slow)
         assert sim.stats()["dossiers_created"] > 3  # created on the portal, replies lost
@@ -225,7 +225,7 @@ def test_tokens_expired_mid_run_are_renewed_without_a_failed_attempt(
     finally:
         report = worker.finish()
     assert (report.retried, report.failed) == (0, 0)
-    rows = states(database).values()
+    rows = submissions(database).values()
     assert all(row.attempts == 1 and row.last_error is None for row in rows)
     (client,) = clients.made
     assert client.tokens_fetched == 2  # the refused token was replaced once, transparently
@@ -295,7 +295,7 @@ def test_outbox_worker_killed_mid_send_and_restarted_drains(
     finally:
         first.kill()  # SIGKILL: no clean-up, a row is left half-sent under its lease
         first.wait(10)
-    left = [row for row in states(database).values() if row.state != "sent"]
+    left = [row for row in submissions(database).values() if row.state != "sent"]
     assert left
     assert any(row.state == "sending" for row in left)  # still leased to the dead worker
 
@@ -330,7 +330,7 @@ def test_a_dossier_the_portal_refuses_fails_with_its_reason_until_staff_retry(
         assert failure.dossier_code == code
         assert "không có thủ tục hành chính này" in failure.reason
         assert "CT-CHU-KY" in failure.reason  # the portal's own words come along
-        row = states(database)[code]
+        row = submissions(database)[code]
         assert (row.state, row.attempts) == ("failed", 1)
         assert row.last_error == failure.reason
         with UnitOfWork(database, readonly=True) as uow:

@@ -6,7 +6,6 @@ The real simulator runs as a process; the dossiers live on real SQLite and Postg
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from onestop_desk.portal.sync import CURSOR, sync_statuses
 from onestop_desk.services.lifecycle import EventView, dossier_status, notice_document
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.docx_text import document_text
-from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers
+from tests.support.portal_sim import PortalSim, http_factory, receive_dossiers
 
 PAPERS = [
     {"name": "Bản sao Giấy khai sinh", "count": 1, "kind": "certified_copy"},
@@ -35,22 +34,10 @@ REASON = "Hồ sơ thiếu giấy khai sinh.\nVăn bản ủy quyền chưa có 
 NOTE = "Đề nghị công dân bổ sung giấy tờ"
 
 
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[PortalSim]:
-    # --step-seconds 0: statuses move only when a test says so.
-    portal = PortalSim(tmp_path, "--step-seconds", "0").start()
-    yield portal
-    portal.stop()
-
-
-def _client_factory(sim: PortalSim) -> Callable[[], HttpPortalClient]:
-    return lambda: HttpPortalClient(sim.url, CLIENT_ID, SECRET, timeout=5)
-
-
 def _sent_dossier(database: Database, sim: PortalSim) -> tuple[str, str]:
     """One dossier received at the desk and sent to the portal: its code and portal code."""
     (code,) = receive_dossiers(database, 1)
-    with closing(Outbox(database, _client_factory(sim))) as outbox:
+    with closing(Outbox(database, http_factory(sim))) as outbox:
         assert outbox.run_once().sent == 1
     reference = dossier_status(database, code).portal_reference
     assert reference is not None
@@ -58,7 +45,7 @@ def _sent_dossier(database: Database, sim: PortalSim) -> tuple[str, str]:
 
 
 def _sync(database: Database, sim: PortalSim) -> None:
-    with closing(_client_factory(sim)()) as client:
+    with closing(http_factory(sim)()) as client:
         report = sync_statuses(database, client)
     assert report.applied == 1
 
@@ -120,7 +107,7 @@ def test_papers_the_portal_asks_for_are_printed_on_mau02(
     with UnitOfWork(database) as uow:
         uow.session.execute(update(SyncCursor).where(SyncCursor.name == CURSOR).values(value=""))
         uow.commit()
-    with closing(_client_factory(sim)()) as client:
+    with closing(http_factory(sim)()) as client:
         assert sync_statuses(database, client).replayed == 2  # received, supplement_requested
     assert len(dossier_status(database, code).events) == history
 

@@ -11,10 +11,16 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from onestop_desk.db.database import Database
+    from onestop_desk.db.models import Submission
+    from onestop_desk.portal.http import HttpPortalClient
 
 START_TIMEOUT_S = 30
 CLIENT_ID = "demo"
@@ -138,14 +144,7 @@ class PortalSim:
     def dossier(self, portal_code: str) -> dict[str, Any]:
         """The portal's view of one dossier, read with a token like any client."""
         with httpx.Client(base_url=self.url, timeout=10) as client:
-            token = client.post(
-                "/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": CLIENT_ID,
-                    "client_secret": SECRET,
-                },
-            ).json()["access_token"]
+            token = fetch_token(client)
             for _ in range(20):  # a --fail-rate simulator fails reads too
                 try:
                     reply = client.get(
@@ -160,6 +159,23 @@ class PortalSim:
                     data: dict[str, Any] = reply.json()
                     return data
         raise AssertionError(f"could not read {portal_code} from the simulator")
+
+
+def fetch_token(client: httpx.Client, client_id: str = CLIENT_ID, secret: str = SECRET) -> str:
+    """An access token from the simulator at ``client``'s base URL (client credentials)."""
+    reply = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    token: str = reply.json()["access_token"]
+    return token
+
+
+def http_factory(sim: PortalSim, secret: str = SECRET) -> Callable[[], HttpPortalClient]:
+    """What an ``Outbox`` is given: a new HTTP client of the simulator per call."""
+    from onestop_desk.portal.http import HttpPortalClient
+
+    return lambda: HttpPortalClient(sim.url, CLIENT_ID, secret, timeout=5)
 
 
 # --- dossiers to send ------------------------------------------------------------------------
@@ -212,3 +228,17 @@ def write_scans(folder: Path, count: int) -> list[Path]:
         path.write_bytes(b"\xff\xd8\xff\xe0" + bytes([number % 256]) * (5000 + number))
         paths.append(path)
     return paths
+
+
+def submissions(database: Database) -> dict[str, Submission]:
+    """Every outbox row by its dossier's code."""
+    from sqlalchemy import select
+
+    from onestop_desk.db.models import Dossier, Submission
+    from onestop_desk.services.uow import UnitOfWork
+
+    with UnitOfWork(database, readonly=True) as uow:
+        rows = uow.session.execute(
+            select(Dossier.code, Submission).join(Submission, Submission.dossier_id == Dossier.id)
+        ).all()
+    return dict(rows)
