@@ -12,7 +12,7 @@ from onestop_desk.errors import KnownError
 from onestop_desk.log import gui as log
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from onestop_desk.gui.counter import CounterWindow
     from onestop_desk.gui.display.window import DisplayWindow
@@ -28,6 +28,25 @@ def display_available() -> bool:
     if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in {"offscreen", "minimal", "vnc"}:
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def require_display(what: str, hint: str) -> None:
+    """KnownError when there is no screen to open ``what`` on (``hint``: what to do instead)."""
+    if not display_available():
+        raise KnownError(
+            f"Không tìm thấy màn hình để mở {what} (máy không có giao diện đồ hoạ).", hint
+        )
+
+
+def qt_application() -> QApplication:
+    """The process's QApplication (made on first call), named for settings and the OS."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if isinstance(app, QApplication):
+        app.setApplicationName("OneStop Desk")
+        app.setOrganizationName("OneStopDesk")
+    return app
 
 
 def prepare_database(ctx: AppContext, *, demo: bool) -> None:
@@ -57,19 +76,13 @@ def run_app(ctx: AppContext, *, demo: bool) -> int:
     Each face is also a program of its own (``onestop-desk kiosk|counter|display``) for the
     center's separate PCs; here they share one process and one database.
     """
-    if not display_available():
-        raise KnownError(
-            "Không tìm thấy màn hình để mở cửa sổ chương trình (máy không có giao diện đồ hoạ).",
-            "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: "
-            "xvfb-run ./onestop run. Các lệnh không cần cửa sổ: onestop-desk --help.",
-        )
+    require_display(
+        "cửa sổ chương trình",
+        "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: "
+        "xvfb-run ./onestop run. Các lệnh không cần cửa sổ: onestop-desk --help.",
+    )
     prepare_database(ctx, demo=demo)
-
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("OneStop Desk")
-    app.setOrganizationName("OneStopDesk")
+    app = qt_application()
     demo_windows = open_demo(ctx)
     log.info("demo open on %s", ctx.database.describe())
     result = int(app.exec())

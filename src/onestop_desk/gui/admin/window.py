@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
-from onestop_desk.errors import KnownError
 from onestop_desk.gui.admin.portal import PortalTab
 from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.reception.login import LoginDialog, staff_login_dialog
+from onestop_desk.gui.widgets import add_close_action, show_who_and_where
 from onestop_desk.log import gui as log
 from onestop_desk.services.staff import StaffInfo, require_admin
 
@@ -36,18 +34,8 @@ class AdminWindow(QMainWindow):
         self.tabs.addTab(self.portal, self.tr("Kết nối dịch vụ công"))
         self.setCentralWidget(self.tabs)
 
-        menu = self.menuBar().addMenu(self.tr("&Quản trị"))
-        close = QAction(self.tr("Đóng cửa sổ"), self)
-        close.setShortcut(QKeySequence.StandardKey.Close)
-        close.triggered.connect(self.close)
-        menu.addAction(close)
-
-        self.staff_label = QLabel(
-            self.tr("Cán bộ: {name}").format(name=staff.full_name) if staff else ""
-        )
-        self.statusBar().addPermanentWidget(self.staff_label)
-        self.database_label = QLabel(ctx.database.describe())
-        self.statusBar().addPermanentWidget(self.database_label)
+        add_close_action(self, self.menuBar().addMenu(self.tr("&Quản trị")))
+        show_who_and_where(self, staff, ctx.database.describe())
         suffix = f" — {staff.full_name}" if staff is not None else ""
         self.setWindowTitle(self.tr("Quản trị") + f"{suffix} — OneStop Desk")
 
@@ -72,18 +60,15 @@ def admin_login_dialog(ctx: AppContext) -> LoginDialog:
 
 def run_admin(ctx: AppContext) -> int:
     """Sign in, open the admin window and run the event loop until it closes."""
-    from onestop_desk.gui.app import display_available, prepare_database
+    from onestop_desk.gui.app import prepare_database, qt_application, require_display
 
-    if not display_available():
-        raise KnownError(
-            "Không tìm thấy màn hình để mở cửa sổ quản trị (máy không có giao diện đồ hoạ).",
-            "Chạy trên máy có màn hình; trên máy chủ không màn hình dùng các lệnh "
-            "onestop-desk portal login, portal status, portal retry.",
-        )
+    require_display(
+        "cửa sổ quản trị",
+        "Chạy trên máy có màn hình; trên máy chủ không màn hình dùng các lệnh "
+        "onestop-desk portal login, portal status, portal retry.",
+    )
     prepare_database(ctx, demo=False)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("OneStop Desk")
-    app.setOrganizationName("OneStopDesk")
+    app = qt_application()
     dialog = admin_login_dialog(ctx)
     if not dialog.exec() or dialog.staff() is None:
         return 0

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.dossier_code import is_dossier_code
-from onestop_desk.errors import KnownError
 from onestop_desk.gui.counter.outbox_worker import OutboxWorker
 from onestop_desk.gui.counter.panel import QueuePanel
 from onestop_desk.gui.dossiers import DossiersPane
 from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.reception.flow import ReceptionPane
 from onestop_desk.gui.reception.scanner import SerialScanReader, WedgeScanDetector
+from onestop_desk.gui.widgets import add_close_action, show_who_and_where
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.staff import StaffInfo
@@ -113,17 +112,8 @@ class CounterWindow(QMainWindow):
         for action in self.panel.queue_actions.all():
             menu.addAction(action)
         menu.addSeparator()
-        close = QAction(self.tr("Đóng cửa sổ"), self)
-        close.setShortcut(QKeySequence.StandardKey.Close)
-        close.triggered.connect(self.close)
-        menu.addAction(close)
-
-        self.staff_label = QLabel(
-            self.tr("Cán bộ: {name}").format(name=staff.full_name) if staff else ""
-        )
-        self.statusBar().addPermanentWidget(self.staff_label)
-        self.database_label = QLabel(ctx.database.describe())
-        self.statusBar().addPermanentWidget(self.database_label)
+        add_close_action(self, menu)
+        show_who_and_where(self, staff, ctx.database.describe())
         self.panel.sig_counter_changed.connect(self._retitle)
         self._retitle(self.panel.counter_number)
 
@@ -200,18 +190,14 @@ def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
 
 def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
     """Open the counter window and run the event loop until it closes."""
-    from onestop_desk.gui.app import display_available, prepare_database
+    from onestop_desk.gui.app import prepare_database, qt_application, require_display
 
-    if not display_available():
-        raise KnownError(
-            "Không tìm thấy màn hình để mở cửa sổ quầy (máy không có giao diện đồ hoạ).",
-            "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: "
-            "xvfb-run onestop-desk counter.",
-        )
+    require_display(
+        "cửa sổ quầy",
+        "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: xvfb-run onestop-desk counter.",
+    )
     prepare_database(ctx, demo=False)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("OneStop Desk")
-    app.setOrganizationName("OneStopDesk")
+    app = qt_application()
     # Standalone there is no preview window: a reprint to "preview" says so instead of
     # pretending to print. The demo passes its own sink to CounterWindow.
     number = counter_number or ctx.settings.office.counter_number or None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from collections import deque
 from datetime import date, datetime
 
@@ -528,18 +527,14 @@ def run_display(ctx: AppContext) -> int:
     """Open the display full screen and run the event loop until it closes."""
     from PySide6.QtWidgets import QApplication
 
-    from onestop_desk.gui.app import display_available
+    from onestop_desk.gui.app import qt_application, require_display
 
-    if not display_available():
-        raise KnownError(
-            "Không tìm thấy màn hình để mở bảng gọi số (máy không có giao diện đồ hoạ).",
-            "Chạy trên máy nối với TV, hoặc trên máy chủ dùng Xvfb: xvfb-run onestop-desk display.",
-        )
+    require_display(
+        "bảng gọi số",
+        "Chạy trên máy nối với TV, hoặc trên máy chủ dùng Xvfb: xvfb-run onestop-desk display.",
+    )
     _upgrade_if_reachable(ctx)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if isinstance(app, QApplication):
-        app.setApplicationName("OneStop Desk")
-        app.setOrganizationName("OneStopDesk")
+    app = qt_application()
     window = DisplayWindow(ctx)
     window.setCursor(Qt.CursorShape.BlankCursor)  # a TV: no mouse pointer over the numbers
     screen = app.primaryScreen() if isinstance(app, QApplication) else None

@@ -7,7 +7,6 @@ import sys
 from types import TracebackType
 
 from onestop_desk.context import AppContext
-from onestop_desk.errors import KnownError
 from onestop_desk.gui.kiosk.window import KioskTiming, KioskWindow
 
 __all__ = ["KioskTiming", "KioskWindow", "run_kiosk"]
@@ -20,19 +19,14 @@ def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: b
 
     The database may be down at start: the kiosk shows its out-of-service screen and recovers.
     """
-    from onestop_desk.gui.app import display_available
+    from onestop_desk.gui.app import qt_application, require_display
 
-    if not display_available():
-        raise KnownError(
-            "Không tìm thấy màn hình để mở máy lấy số (máy không có giao diện đồ hoạ).",
-            "Chạy trên máy có màn hình cảm ứng, hoặc thử trên máy chủ bằng Xvfb: "
-            "xvfb-run onestop-desk kiosk.",
-        )
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("OneStop Desk")
-    app.setOrganizationName("OneStopDesk")
+    require_display(
+        "máy lấy số",
+        "Chạy trên máy có màn hình cảm ứng, hoặc thử trên máy chủ bằng Xvfb: "
+        "xvfb-run onestop-desk kiosk.",
+    )
+    app = qt_application()
     window = KioskWindow(ctx, printer_url=printer_url)
 
     def on_uncaught(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QWidget
 
 from onestop_desk.resources import resource_path
+
+if TYPE_CHECKING:
+    from onestop_desk.services.staff import StaffInfo
 
 log = logging.getLogger("onestop.gui")
 
@@ -50,3 +53,18 @@ def scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
     result.setPointSizeF(max(1.0, font.pointSizeF() * factor))
     result.setBold(bold)
     return result
+
+
+def add_close_action(window: QMainWindow, menu: QMenu) -> None:
+    """ "Đóng cửa sổ" (Ctrl+W) at the end of a signed-in face's menu."""
+    close = QAction(window.tr("Đóng cửa sổ"), window)
+    close.setShortcut(QKeySequence.StandardKey.Close)
+    close.triggered.connect(window.close)
+    menu.addAction(close)
+
+
+def show_who_and_where(window: QMainWindow, staff: StaffInfo | None, database: str) -> None:
+    """The signed-in specialist and the database, on the right of the status bar."""
+    who = window.tr("Cán bộ: {name}").format(name=staff.full_name) if staff else ""
+    window.statusBar().addPermanentWidget(QLabel(who))
+    window.statusBar().addPermanentWidget(QLabel(database))
