@@ -20,7 +20,6 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,7 +36,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 from tests.support.portal_sim import CLIENT_ID, SECRET, PortalSim, receive_dossiers  # noqa: E402
-from tests.support.qt_keys import type_text  # noqa: E402
+from tests.support.qt_keys import SCRIPT_KEYS, pump, type_text, wait_until  # noqa: E402
 
 from onestop_desk.config import PortalSettings, Settings, resolve_paths  # noqa: E402
 from onestop_desk.context import AppContext  # noqa: E402
@@ -54,30 +53,6 @@ from onestop_desk.services.uow import UnitOfWork  # noqa: E402
 
 SIZE = (1100, 720)
 PREFERRED_PORT = 8765
-
-
-class _Keys:
-    """The QtBot call tests.support.qt_keys makes, without pytest."""
-
-    keyClicks = staticmethod(QTest.keyClicks)  # noqa: N815 - QtBot's name
-
-
-def pump(ms: int = 30) -> None:
-    app = QApplication.instance()
-    assert app is not None
-    app.processEvents()
-    QThreadPool.globalInstance().waitForDone(ms)
-    app.processEvents()
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        pump()
-        if condition():
-            return
-        time.sleep(0.02)
-    raise SystemExit(f"timed out waiting for: {what}")
 
 
 def settle(extra: float = 0.5) -> None:
@@ -139,7 +114,7 @@ def main() -> None:
         wait_until(lambda: tab.connection is not None and tab.summary is not None, "first reads")
         QTest.keyClicks(tab.url_edit, sim.url)
         QTest.keyClicks(tab.client_id_edit, CLIENT_ID)
-        type_text(_Keys(), SECRET, tab.secret_edit)  # type: ignore[arg-type]
+        type_text(SCRIPT_KEYS, SECRET, tab.secret_edit)  # type: ignore[arg-type]
         QTest.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
         wait_until(lambda: not tab.is_busy(), "the portal to check the login")
         if tab.message_label.property("kind") != "ok":

@@ -25,7 +25,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +40,15 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QThreadPool  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-from tests.support.qt_keys import focus_widget, pick_commune, press, type_text  # noqa: E402
+from tests.support.qt_keys import (  # noqa: E402
+    SCRIPT_KEYS,
+    focus_widget,
+    pick_commune,
+    press,
+    pump,
+    type_text,
+    wait_until,
+)
 
 from onestop_desk.config import Settings, resolve_paths  # noqa: E402
 from onestop_desk.context import AppContext  # noqa: E402
@@ -75,34 +82,6 @@ class _FrozenDateTime(datetime):
 # The queue panel reads the queue and calls tickets at the wall clock's time.
 queue_data.datetime = _FrozenDateTime  # type: ignore[misc]
 queue.datetime = _FrozenDateTime  # type: ignore[misc]
-
-
-class _Keys:
-    """The two QtBot calls tests.support.qt_keys makes, without pytest."""
-
-    keyClick = staticmethod(QTest.keyClick)  # noqa: N815 - QtBot's names
-    keyClicks = staticmethod(QTest.keyClicks)  # noqa: N815
-
-
-KEYS = _Keys()
-
-
-def pump(ms: int = 30) -> None:
-    app = QApplication.instance()
-    assert app is not None
-    app.processEvents()
-    QThreadPool.globalInstance().waitForDone(ms)
-    app.processEvents()
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        pump()
-        if condition():
-            return
-        time.sleep(0.02)
-    raise SystemExit(f"timed out waiting for: {what}")
 
 
 def settle(window: CounterWindow, extra: float = 0.4) -> None:
@@ -143,18 +122,18 @@ def scan(payload: str) -> None:
 
 
 def key(k: Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
-    press(KEYS, k, modifier)  # type: ignore[arg-type]
+    press(SCRIPT_KEYS, k, modifier)  # type: ignore[arg-type]
     pump()
 
 
 def write(text: str) -> None:
-    type_text(KEYS, text)  # type: ignore[arg-type]
+    type_text(SCRIPT_KEYS, text)  # type: ignore[arg-type]
     pump()
 
 
 def commune(window: CounterWindow, letters: str) -> None:
     """Pick the first commune matching ``letters`` in the focused commune picker."""
-    pick_commune(KEYS, letters)  # type: ignore[arg-type]
+    pick_commune(SCRIPT_KEYS, letters)  # type: ignore[arg-type]
     # The picker's popup took the activation; a window manager gives it back, offscreen not.
     window.activateWindow()
     wait_until(lambda: QApplication.activeWindow() is window, "the window to be active again")

@@ -1,9 +1,14 @@
-"""Keyboard input as a specialist gives it, for the GUI tests."""
+"""Keyboard input as a specialist gives it, for the GUI tests (and, without pytest, the
+screenshot scripts in docs/screenshots)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, QThreadPool
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -45,3 +50,36 @@ def pick_commune(qtbot: QtBot, letters: str) -> None:
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert not popup.isVisible()
+
+
+# --- without pytest: the screenshot scripts drive the windows with these ----------------------
+
+
+class ScriptKeys:
+    """The two QtBot calls the helpers above make, for a script that has no QtBot."""
+
+    keyClick = staticmethod(QTest.keyClick)  # noqa: N815 - QtBot's names
+    keyClicks = staticmethod(QTest.keyClicks)  # noqa: N815
+
+
+SCRIPT_KEYS = ScriptKeys()
+
+
+def pump(ms: int = 30) -> None:
+    """Deliver pending events and let background operations finish their callbacks."""
+    app = QApplication.instance()
+    assert app is not None
+    app.processEvents()
+    QThreadPool.globalInstance().waitForDone(ms)
+    app.processEvents()
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Pump events until ``condition`` holds; a script gives up with SystemExit naming ``what``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        pump()
+        if condition():
+            return
+        time.sleep(0.02)
+    raise SystemExit(f"timed out waiting for: {what}")
