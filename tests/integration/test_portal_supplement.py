@@ -167,3 +167,57 @@ def test_a_malformed_paper_list_leaves_everything_for_the_next_pass(database: Da
         assert sync_statuses(database, client).applied == 1
     event = _supplement_event(database, code)
     assert event.data["items"] == [{"name": "Giấy khai sinh", "count": 1, "kind": "original"}]
+
+
+def test_a_second_request_while_waiting_replaces_the_list_on_mau02(
+    database: Database, sim: PortalSim, tmp_path: Path
+) -> None:
+    code, reference = _sent_dossier(database, sim)
+    sim.set_status(
+        reference, "supplement_requested", NOTE, requested_documents=PAPERS, reason=REASON
+    )
+    _sync(database, sim)
+    # The citizen has not come back yet; the deciding body asks for something else instead.
+    again = [{"name": "Giấy xác nhận thông tin về cư trú", "count": 1, "kind": "original"}]
+    sim.set_status(
+        reference,
+        "supplement_requested",
+        "Thay yêu cầu trước",
+        requested_documents=again,
+        reason="Cần xác nhận nơi cư trú hiện tại.",
+    )
+    with closing(http_factory(sim)()) as client:
+        report = sync_statuses(database, client)
+    assert (report.applied, report.recorded) == (0, 1)
+
+    status = dossier_status(database, code)
+    assert status.state.value == "supplement_requested"
+    first, second = [e for e in status.events if e.kind == "request_supplement"]
+    assert (first.from_state, first.to_state) == ("received", "supplement_requested")
+    assert (second.from_state, second.to_state) == (None, None)
+    assert second.note == (
+        "Hệ thống dịch vụ công: Yêu cầu bổ sung hồ sơ — Thay yêu cầu trước"
+        " (yêu cầu mới, thay cho yêu cầu bổ sung trước)"
+    )
+
+    out = notice_document(database, code, "02", tmp_path / "mau02.docx")
+    assert _paper_rows(out) == [
+        ["TT", "Tên giấy tờ cần bổ sung, hoàn thiện", "Số lượng", "Hình thức"],
+        ["1", "Giấy xác nhận thông tin về cư trú", "01", "Bản chính"],
+    ]
+    text = document_text(out)
+    assert "Cần xác nhận nơi cư trú hiện tại." in text
+    assert "Hồ sơ thiếu giấy khai sinh." not in text
+    # The tracking slip keeps both requests, in order.
+    slip = document_text(notice_document(database, code, "06", tmp_path / "mau06.docx"))
+    earlier = slip.index("Yêu cầu bổ sung hồ sơ (Mẫu 02): Hồ sơ thiếu giấy khai sinh.")
+    assert slip.index("Yêu cầu bổ sung hồ sơ (Mẫu 02): Cần xác nhận nơi cư trú") > earlier
+
+    # Read again from the start: nothing is written twice.
+    history = len(dossier_status(database, code).events)
+    with UnitOfWork(database) as uow:
+        uow.session.execute(update(SyncCursor).where(SyncCursor.name == CURSOR).values(value=""))
+        uow.commit()
+    with closing(http_factory(sim)()) as client:
+        assert sync_statuses(database, client).replayed == 3
+    assert len(dossier_status(database, code).events) == history

@@ -8,7 +8,8 @@ cursor row is locked, and a page someone else already applied is dropped.
 A supplement request the local state follows is written as the action's own event
 (``request_supplement``) with the papers and the reason in the shape the desk's
 ``services.lifecycle.request_supplement`` writes, so Mẫu 02, the tracking slip and the counter's
-history read it like one made at the desk.
+history read it like one made at the desk. A further request while the dossier already waits for
+papers is written the same way (state unchanged): it replaces the earlier list on Mẫu 02.
 """
 
 from __future__ import annotations
@@ -256,15 +257,23 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
         "at": change.at.isoformat(),
         "applied": after is not None,
     }
+    again = False
     if change.status == SUPPLEMENT_STATUS:
         data.update(_supplement_data(change))
-        if after is not None:
+        # A new request while the citizen is still bringing papers replaces the one before:
+        # written as a request too, so Mẫu 02 prints the latest list.
+        again = after is None and before is DossierState.SUPPLEMENT_REQUESTED
+        if after is not None or again:
             kind = DossierAction.REQUEST_SUPPLEMENT.value
+        if again:
+            data["replaces_earlier"] = True
     if after is not None:
         dossier.state = after.value
         if after is DossierState.RETURNED:
             dossier.returned_at = at
             dossier.result_timing = classify_return(dossier.due_at, at).value
+    elif again:
+        note += " (yêu cầu mới, thay cho yêu cầu bổ sung trước)"
     elif action is not None:
         note += " (trạng thái hồ sơ tại bộ phận một cửa không thay đổi)"
     session.add(
