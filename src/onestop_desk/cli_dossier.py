@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -414,109 +416,122 @@ def _parse_item(text: str) -> Any:
     return SupplementItem(name=name, count=count, kind=kind)
 
 
-def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import start_processing
+def _run_action(
+    ctx: Any,
+    args: argparse.Namespace,
+    action: str,
+    values: Callable[[], dict[str, Any]],
+    what: Callable[[Any], str],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """One lifecycle action through the same service call as the counter's dialogs."""
+    from onestop_desk.core.lifecycle import DossierAction
+    from onestop_desk.services.lifecycle import perform
 
     staff = _acting_staff(ctx, args.staff)
-    status = start_processing(
+    status = perform(
         ctx.database,
         args.code,
+        DossierAction(action),
+        values(),
         staff_id=staff,
-        deciding_body=args.body,
-        note=args.note,
+        now=now,
         source="cli",
     )
-    body = status.events[-1].data.get("deciding_body", "")
-    return _done(ctx, args, status, f"đã chuyển {body} giải quyết")
+    return _done(ctx, args, status, what(status))
+
+
+def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
+    return _run_action(
+        ctx,
+        args,
+        "start_processing",
+        lambda: {"deciding_body": args.body, "note": args.note},
+        lambda status: f"đã chuyển {status.events[-1].data.get('deciding_body', '')} giải quyết",
+    )
 
 
 def _dossier_supplement(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import request_supplement
-
     items = [_parse_item(text) for text in args.item]
-    staff = _acting_staff(ctx, args.staff)
-    status = request_supplement(
-        ctx.database, args.code, staff_id=staff, items=items, reason=args.reason, source="cli"
-    )
-    return _done(
-        ctx, args, status, f"đã yêu cầu bổ sung {len(items)} giấy tờ (in Mẫu 02 bằng lệnh notice)"
+    return _run_action(
+        ctx,
+        args,
+        "request_supplement",
+        lambda: {"items": items, "reason": args.reason},
+        lambda _: f"đã yêu cầu bổ sung {len(items)} giấy tờ (in Mẫu 02 bằng lệnh notice)",
     )
 
 
 def _dossier_supplement_received(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import receive_supplement
-
-    staff = _acting_staff(ctx, args.staff)
-    status = receive_supplement(
-        ctx.database, args.code, staff_id=staff, note=args.note, source="cli"
+    return _run_action(
+        ctx,
+        args,
+        "supplement_received",
+        lambda: {"note": args.note},
+        lambda _: "đã nhận hồ sơ bổ sung",
     )
-    return _done(ctx, args, status, "đã nhận hồ sơ bổ sung")
 
 
 def _dossier_refuse(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import refuse
-
-    staff = _acting_staff(ctx, args.staff)
-    status = refuse(ctx.database, args.code, staff_id=staff, reasons=args.reason, source="cli")
-    return _done(ctx, args, status, "đã từ chối tiếp nhận (in Mẫu 03 bằng lệnh notice)")
+    return _run_action(
+        ctx,
+        args,
+        "refuse",
+        lambda: {"reasons": args.reason},
+        lambda _: "đã từ chối tiếp nhận (in Mẫu 03 bằng lệnh notice)",
+    )
 
 
 def _dossier_extend(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.services.lifecycle import extend
 
     new_due = cli._parse_moment(args.new_due)
-    staff = _acting_staff(ctx, args.staff)
-    status = extend(
-        ctx.database,
-        args.code,
-        staff_id=staff,
-        new_due_at=new_due,
-        reason=args.reason,
-        source="cli",
+    return _run_action(
+        ctx,
+        args,
+        "extend",
+        lambda: {"new_due_at": new_due, "reason": args.reason},
+        lambda status: f"đã gia hạn đến {status.due_at:%H:%M %d/%m/%Y} (in Mẫu 04)",
     )
-    return _done(ctx, args, status, f"đã gia hạn đến {status.due_at:%H:%M %d/%m/%Y} (in Mẫu 04)")
 
 
 def _dossier_stop(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import stop
-
-    staff = _acting_staff(ctx, args.staff)
-    status = stop(
-        ctx.database,
-        args.code,
-        staff_id=staff,
-        reason=args.reason,
-        legal_basis=args.legal_basis,
-        source="cli",
+    return _run_action(
+        ctx,
+        args,
+        "stop",
+        lambda: {"reason": args.reason, "legal_basis": args.legal_basis},
+        lambda _: "đã dừng giải quyết (in Mẫu 05 bằng lệnh notice)",
     )
-    return _done(ctx, args, status, "đã dừng giải quyết (in Mẫu 05 bằng lệnh notice)")
 
 
 def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import mark_result_ready
-
-    staff = _acting_staff(ctx, args.staff)
-    status = mark_result_ready(
-        ctx.database, args.code, staff_id=staff, note=args.note, source="cli"
+    return _run_action(
+        ctx,
+        args,
+        "mark_result_ready",
+        lambda: {"note": args.note},
+        lambda _: "đã có kết quả, chờ trả",
     )
-    return _done(ctx, args, status, "đã có kết quả, chờ trả")
 
 
 def _dossier_return(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
     from onestop_desk.core.lifecycle import timing_label
-    from onestop_desk.services.lifecycle import dossier_status, return_result
+    from onestop_desk.services.lifecycle import dossier_status
+
+    def values() -> dict[str, Any]:
+        # Without --channel the result goes the way the citizen chose at the desk.
+        channel = args.channel or dossier_status(ctx.database, args.code).result_channel
+        return {"to": args.to, "channel": channel}
+
+    def what(status: Any) -> str:
+        timing = timing_label(status.result_timing) if status.result_timing else ""
+        return f"đã trả kết quả cho {status.returned_to}, {timing.lower()}"
 
     at = cli._parse_moment(args.at) if args.at else None
-    staff = _acting_staff(ctx, args.staff)
-    # Without --channel the result goes the way the citizen chose at the desk.
-    channel = args.channel or dossier_status(ctx.database, args.code).result_channel
-    status = return_result(
-        ctx.database, args.code, staff_id=staff, to=args.to, channel=channel, at=at, source="cli"
-    )
-    timing = timing_label(status.result_timing) if status.result_timing else ""
-    return _done(ctx, args, status, f"đã trả kết quả cho {status.returned_to}, {timing.lower()}")
+    return _run_action(ctx, args, "return_result", values, what, now=at)
 
 
 def _dossier_notice(ctx: Any, args: argparse.Namespace) -> int:

@@ -665,6 +665,91 @@ def return_result(
     )
 
 
+def perform(
+    database: Database,
+    code: str,
+    action: DossierAction,
+    values: Mapping[str, Any],
+    *,
+    staff_id: uuid.UUID | None,
+    now: datetime | None = None,
+    source: str = "app",
+) -> DossierStatus:
+    """Run one action with the fields its form collected (the counter's dialogs, the CLI's options).
+
+    ``values`` holds the keyword arguments of the action's own function above; a supplement's
+    ``items`` may be :class:`SupplementItem` or mappings of the same fields.
+    """
+    match action:
+        case DossierAction.START_PROCESSING:
+            return start_processing(
+                database,
+                code,
+                staff_id=staff_id,
+                deciding_body=values.get("deciding_body"),
+                note=values.get("note"),
+                now=now,
+                source=source,
+            )
+        case DossierAction.REQUEST_SUPPLEMENT:
+            items = [
+                item if isinstance(item, SupplementItem) else SupplementItem(**item)
+                for item in values["items"]
+            ]
+            return request_supplement(
+                database,
+                code,
+                staff_id=staff_id,
+                items=items,
+                reason=values["reason"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.SUPPLEMENT_RECEIVED:
+            return receive_supplement(
+                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
+            )
+        case DossierAction.REFUSE:
+            return refuse(
+                database, code, staff_id=staff_id, reasons=values["reasons"], now=now, source=source
+            )
+        case DossierAction.EXTEND:
+            return extend(
+                database,
+                code,
+                staff_id=staff_id,
+                new_due_at=values["new_due_at"],
+                reason=values["reason"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.STOP:
+            return stop(
+                database,
+                code,
+                staff_id=staff_id,
+                reason=values["reason"],
+                legal_basis=values["legal_basis"],
+                now=now,
+                source=source,
+            )
+        case DossierAction.MARK_RESULT_READY:
+            return mark_result_ready(
+                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
+            )
+        case DossierAction.RETURN_RESULT:
+            return return_result(
+                database,
+                code,
+                staff_id=staff_id,
+                to=values["to"],
+                channel=values["channel"],
+                at=now,
+                source=source,
+            )
+    raise ValueError(f"unknown dossier action {action!r}")
+
+
 # --- papers --------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from onestop_desk.services.dossier_list import (
     dossier_counts,
     list_dossiers,
 )
-from onestop_desk.services.lifecycle import DossierStatus, SupplementItem
+from onestop_desk.services.lifecycle import DossierStatus
 from onestop_desk.services.office import OfficeInfo, find_office, office_info
 from onestop_desk.services.uow import UnitOfWork
 
@@ -118,72 +118,9 @@ def act(
     now: datetime,
 ) -> DossierStatus:
     """Run one lifecycle action with what its dialog collected."""
-    database = ctx.database
-    source = "counter"
-    match action:
-        case DossierAction.START_PROCESSING:
-            return lifecycle.start_processing(
-                database,
-                code,
-                staff_id=staff_id,
-                deciding_body=values.get("deciding_body"),
-                note=values.get("note"),
-                now=now,
-                source=source,
-            )
-        case DossierAction.REQUEST_SUPPLEMENT:
-            return lifecycle.request_supplement(
-                database,
-                code,
-                staff_id=staff_id,
-                items=[SupplementItem(**item) for item in values["items"]],
-                reason=values["reason"],
-                now=now,
-                source=source,
-            )
-        case DossierAction.SUPPLEMENT_RECEIVED:
-            return lifecycle.receive_supplement(
-                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
-            )
-        case DossierAction.REFUSE:
-            return lifecycle.refuse(
-                database, code, staff_id=staff_id, reasons=values["reasons"], now=now, source=source
-            )
-        case DossierAction.EXTEND:
-            return lifecycle.extend(
-                database,
-                code,
-                staff_id=staff_id,
-                new_due_at=values["new_due_at"],
-                reason=values["reason"],
-                now=now,
-                source=source,
-            )
-        case DossierAction.STOP:
-            return lifecycle.stop(
-                database,
-                code,
-                staff_id=staff_id,
-                reason=values["reason"],
-                legal_basis=values["legal_basis"],
-                now=now,
-                source=source,
-            )
-        case DossierAction.MARK_RESULT_READY:
-            return lifecycle.mark_result_ready(
-                database, code, staff_id=staff_id, note=values.get("note"), now=now, source=source
-            )
-        case DossierAction.RETURN_RESULT:
-            return lifecycle.return_result(
-                database,
-                code,
-                staff_id=staff_id,
-                to=values["to"],
-                channel=values["channel"],
-                at=now,
-                source=source,
-            )
-    raise ValueError(f"unknown dossier action {action!r}")
+    return lifecycle.perform(
+        ctx.database, code, action, values, staff_id=staff_id, now=now, source="counter"
+    )
 
 
 def retry(ctx: AppContext, code: str, *, staff_id: uuid.UUID | None, now: datetime) -> str:
