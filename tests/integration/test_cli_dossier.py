@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,12 @@ BIRTH = {
 }
 
 
-def _new_birth(tmp_path: Path, db_url: str, *extra: str) -> dict[str, object]:
+def _new_birth(
+    tmp_path: Path, db_url: str, *extra: str, born: date | None = None
+) -> dict[str, object]:
+    values = BIRTH | ({"child.date_of_birth": f"{born:%d/%m/%Y}"} if born else {})
     data = tmp_path / "khai-sinh.json"
-    data.write_text(json.dumps(BIRTH, ensure_ascii=False), encoding="utf-8")
+    data.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     result = run_cli(
         tmp_path,
         db_url,
@@ -58,7 +62,8 @@ def _new_birth(tmp_path: Path, db_url: str, *extra: str) -> dict[str, object]:
 
 
 def test_birth_dossier_from_a_script_and_its_receipt_read_back(tmp_path: Path, db_url: str) -> None:
-    saved = _new_birth(tmp_path, db_url)
+    # A week old on the real clock the CLI receives by: registered on time, so free.
+    saved = _new_birth(tmp_path, db_url, born=date.today() - timedelta(days=7))
     code = str(saved["code"])
     assert code.startswith("000.24481.H15-")
     assert code.endswith("-0001")
