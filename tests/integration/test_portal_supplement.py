@@ -50,6 +50,27 @@ def _sync(database: Database, sim: PortalSim) -> None:
     assert report.applied == 1
 
 
+def _waiting_for_papers(database: Database, sim: PortalSim) -> tuple[str, str]:
+    """A sent dossier the portal asked PAPERS of, synced: its code and portal code."""
+    code, reference = _sent_dossier(database, sim)
+    sim.set_status(
+        reference, "supplement_requested", NOTE, requested_documents=PAPERS, reason=REASON
+    )
+    _sync(database, sim)
+    return code, reference
+
+
+def _replay_adds_nothing(database: Database, sim: PortalSim, code: str, changes: int) -> None:
+    """The whole feed read again (cursor lost): every change is a replay, the history unchanged."""
+    history = len(dossier_status(database, code).events)
+    with UnitOfWork(database) as uow:
+        uow.session.execute(update(SyncCursor).where(SyncCursor.name == CURSOR).values(value=""))
+        uow.commit()
+    with closing(http_factory(sim)()) as client:
+        assert sync_statuses(database, client).replayed == changes
+    assert len(dossier_status(database, code).events) == history
+
+
 def _supplement_event(database: Database, code: str) -> EventView:
     (event,) = [e for e in dossier_status(database, code).events if e.kind == "request_supplement"]
     return event
@@ -63,11 +84,7 @@ def _paper_rows(path: Path) -> list[list[str]]:
 def test_papers_the_portal_asks_for_are_printed_on_mau02(
     database: Database, sim: PortalSim, tmp_path: Path
 ) -> None:
-    code, reference = _sent_dossier(database, sim)
-    sim.set_status(
-        reference, "supplement_requested", NOTE, requested_documents=PAPERS, reason=REASON
-    )
-    _sync(database, sim)
+    code, _ = _waiting_for_papers(database, sim)
 
     status = dossier_status(database, code)
     assert (status.state.value, status.portal_status) == (
@@ -102,14 +119,7 @@ def test_papers_the_portal_asks_for_are_printed_on_mau02(
     slip = document_text(notice_document(database, code, "06", tmp_path / "mau06.docx"))
     assert "Yêu cầu bổ sung hồ sơ (Mẫu 02): Hồ sơ thiếu giấy khai sinh." in slip
 
-    # The whole feed read again (cursor lost) adds nothing to the history.
-    history = len(dossier_status(database, code).events)
-    with UnitOfWork(database) as uow:
-        uow.session.execute(update(SyncCursor).where(SyncCursor.name == CURSOR).values(value=""))
-        uow.commit()
-    with closing(http_factory(sim)()) as client:
-        assert sync_statuses(database, client).replayed == 2  # received, supplement_requested
-    assert len(dossier_status(database, code).events) == history
+    _replay_adds_nothing(database, sim, code, 2)  # received, supplement_requested
 
 
 def test_without_a_list_the_portal_note_is_the_reason(
@@ -172,11 +182,7 @@ def test_a_malformed_paper_list_leaves_everything_for_the_next_pass(database: Da
 def test_a_second_request_while_waiting_replaces_the_list_on_mau02(
     database: Database, sim: PortalSim, tmp_path: Path
 ) -> None:
-    code, reference = _sent_dossier(database, sim)
-    sim.set_status(
-        reference, "supplement_requested", NOTE, requested_documents=PAPERS, reason=REASON
-    )
-    _sync(database, sim)
+    code, reference = _waiting_for_papers(database, sim)
     # The citizen has not come back yet; the deciding body asks for something else instead.
     again = [{"name": "Giấy xác nhận thông tin về cư trú", "count": 1, "kind": "original"}]
     sim.set_status(
@@ -213,11 +219,4 @@ def test_a_second_request_while_waiting_replaces_the_list_on_mau02(
     earlier = slip.index("Yêu cầu bổ sung hồ sơ (Mẫu 02): Hồ sơ thiếu giấy khai sinh.")
     assert slip.index("Yêu cầu bổ sung hồ sơ (Mẫu 02): Cần xác nhận nơi cư trú") > earlier
 
-    # Read again from the start: nothing is written twice.
-    history = len(dossier_status(database, code).events)
-    with UnitOfWork(database) as uow:
-        uow.session.execute(update(SyncCursor).where(SyncCursor.name == CURSOR).values(value=""))
-        uow.commit()
-    with closing(http_factory(sim)()) as client:
-        assert sync_statuses(database, client).replayed == 3
-    assert len(dossier_status(database, code).events) == history
+    _replay_adds_nothing(database, sim, code, 3)  # received and both requests

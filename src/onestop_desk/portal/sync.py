@@ -257,16 +257,16 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
         "at": change.at.isoformat(),
         "applied": after is not None,
     }
-    again = False
-    if change.status == SUPPLEMENT_STATUS:
+    supplement = change.status == SUPPLEMENT_STATUS
+    # A new request while the citizen is still bringing papers replaces the one before:
+    # written as a request too, so Mẫu 02 prints the latest list.
+    again = supplement and after is None and before is DossierState.SUPPLEMENT_REQUESTED
+    if supplement:
         data.update(_supplement_data(change))
-        # A new request while the citizen is still bringing papers replaces the one before:
-        # written as a request too, so Mẫu 02 prints the latest list.
-        again = after is None and before is DossierState.SUPPLEMENT_REQUESTED
         if after is not None or again:
             kind = DossierAction.REQUEST_SUPPLEMENT.value
-        if again:
-            data["replaces_earlier"] = True
+    if again:
+        data["replaces_earlier"] = True
     if after is not None:
         dossier.state = after.value
         if after is DossierState.RETURNED:
