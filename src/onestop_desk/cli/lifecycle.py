@@ -1,70 +1,26 @@
-"""``onestop-desk dossier …``: scriptable intake and the papers of a saved dossier.
+"""``onestop-desk dossier status|process|…|return|notice|logbook``: from receipt to returned result.
 
-Part of the CLI contract (see cli.py); kept apart so the main module stays readable.
+The ``dossier`` group itself, intake and the receipt's papers, is dossier.py's.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from onestop_desk.errors import InputError, KnownError
+from onestop_desk.cli import common
+from onestop_desk.cli.common import Handler, Parser, Subparsers
 
-
-def add_parsers(sub: Any) -> None:
-    """The ``dossier`` command group."""
-    dossier = sub.add_parser(
-        "dossier", help="hồ sơ: tiếp nhận, giải quyết, trả kết quả, in giấy tờ"
-    ).add_subparsers(dest="dossier_command", required=True, metavar="LỆNH")
-    new = dossier.add_parser("new", help="tiếp nhận một hồ sơ mới")
-    new.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục, ví dụ 1.001193")
-    new.add_argument(
-        "--applicant-qr", required=True, metavar="NỘI_DUNG", help="nội dung mã QR trên thẻ Căn cước"
-    )
-    new.add_argument("--data", type=Path, metavar="TỆP.json", help="các trường của tờ khai")
-    new.add_argument("--phone", help="số điện thoại người nộp")
-    new.add_argument("--email", help="thư điện tử người nộp")
-    new.add_argument(
-        "--exemption",
-        choices=("poor_household", "disability", "merit"),
-        help="đối tượng miễn lệ phí",
-    )
-    new.add_argument("--channel", choices=("desk", "post", "online"), default="desk")
-    new.add_argument("--address", help="địa chỉ nhận kết quả qua bưu điện")
-    new.add_argument("--copies", type=int, help="số bản (chứng thực, trích lục)")
-    new.add_argument("--pages", type=int, help="số trang bản chính (chứng thực bản sao)")
-    new.add_argument("--counter", type=int, help="số quầy tiếp nhận")
-    new.add_argument("--staff", metavar="TÊN_ĐĂNG_NHẬP", help="cán bộ tiếp nhận")
-    new.add_argument("--json", action="store_true")
-
-    show = dossier.add_parser("show", help="xem một hồ sơ theo mã")
-    show.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    show.add_argument("--json", action="store_true")
-
-    receipt = dossier.add_parser("receipt", help="giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
-    receipt.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    receipt.add_argument("--out", type=Path, required=True, metavar="TỆP.docx")
-    receipt.add_argument("--pdf", action="store_true", help="kèm bản PDF (cần LibreOffice)")
-
-    form = dossier.add_parser("form", help="tờ khai đã điền để người nộp ký")
-    form.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    form.add_argument("--out", type=Path, required=True, metavar="TỆP.docx")
-    form.add_argument("--pdf", action="store_true", help="kèm bản PDF (cần LibreOffice)")
-
-    slip = dossier.add_parser("slip", help="in giấy hẹn khổ nhiệt 80 mm")
-    slip.add_argument("code", metavar="MÃ_HỒ_SƠ")
-    slip.add_argument("--printer", metavar="URL", help="máy in (mặc định theo cài đặt)")
-    slip.add_argument("--width", type=int, help="khổ in theo điểm: 576 (80 mm) hoặc 384 (58 mm)")
-
-    _add_lifecycle_parsers(dossier)
+if TYPE_CHECKING:
+    from onestop_desk.context import AppContext
+    from onestop_desk.services.lifecycle import DossierStatus, SupplementItem
 
 
-def _action_parser(dossier: Any, name: str, help_text: str) -> Any:
+def _action_parser(dossier: Subparsers, name: str, help_text: str) -> Parser:
     """A lifecycle subcommand: the dossier code, who acts, and ``--json``."""
     parser = dossier.add_parser(name, help=help_text)
     parser.add_argument("code", metavar="MÃ_HỒ_SƠ")
@@ -73,7 +29,7 @@ def _action_parser(dossier: Any, name: str, help_text: str) -> Any:
     return parser
 
 
-def _add_lifecycle_parsers(dossier: Any) -> None:
+def add_parsers(dossier: Subparsers) -> None:
     """From receipt to returned result: status, actions, notices (Mẫu 02-06), log book (Mẫu 07)."""
     status = dossier.add_parser("status", help="tình trạng, hạn trả và lịch sử xử lý hồ sơ")
     status.add_argument("code", metavar="MÃ_HỒ_SƠ")
@@ -146,182 +102,6 @@ def _add_lifecycle_parsers(dossier: Any) -> None:
     book.add_argument("--pdf", action="store_true", help="kèm bản PDF (cần LibreOffice)")
 
 
-def _read_data(path: Path | None) -> dict[str, str]:
-    if path is None:
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"Không có tệp dữ liệu {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Không đọc được tệp dữ liệu {path}: {exc}.") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"Tệp {path} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).",
-            'Dạng đúng: {"child.full_name": "Nguyễn Văn A", ...}',
-        ) from None
-    if not isinstance(raw, dict):
-        raise InputError(f'Tệp {path} phải là một đối tượng JSON {{"trường": "giá trị"}}.')
-    values: dict[str, str] = {}
-    for key, value in raw.items():
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise InputError(f"Trường {key!r} trong {path} phải là chữ hoặc số.")
-        values[str(key)] = str(value)
-    return values
-
-
-def _applicant(payload: str, phone: str | None, email: str | None) -> tuple[Any, tuple[str, ...]]:
-    from onestop_desk.core.citizen_id import InvalidCardPayload, parse_card_qr
-    from onestop_desk.services.dossier import ApplicantInput
-
-    try:
-        card = parse_card_qr(payload)
-    except InvalidCardPayload as exc:
-        raise InputError(str(exc), "Quét lại mã QR trên thẻ Căn cước của người nộp.") from None
-    applicant = ApplicantInput(
-        id_number=card.id_number,
-        full_name=card.full_name,
-        date_of_birth=card.date_of_birth,
-        sex=card.sex.value,
-        address=card.address,
-        old_id_number=card.old_id_number,
-        phone=phone,
-        email=email,
-    )
-    return applicant, tuple(card.warnings)
-
-
-def _staff_id(uow: Any, username: str | None) -> uuid.UUID | None:
-    if username is None:
-        return None
-    from sqlalchemy import select
-
-    from onestop_desk.db.models import StaffUser
-    from onestop_desk.errors import NotFound
-
-    staff = uow.session.scalar(select(StaffUser).where(StaffUser.username == username.lower()))
-    if staff is None:
-        raise NotFound(f"Không có cán bộ với tên đăng nhập '{username}'.")
-    return staff.id  # type: ignore[no-any-return]
-
-
-def _dossier_new(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-    from onestop_desk.services.dossier import DossierRequest, create_dossier
-
-    values = _read_data(args.data)
-    applicant, warnings = _applicant(args.applicant_qr, args.phone, args.email)
-    cli._ready(ctx)
-    with cli._uow(ctx) as uow:
-        office = cli._office(ctx, uow)
-        request = DossierRequest(
-            procedure_code=args.procedure,
-            applicant=applicant,
-            form_values=values,
-            exemption=args.exemption,
-            result_channel=args.channel,
-            result_address=args.address,
-            copies=args.copies,
-            pages=args.pages,
-            staff_id=_staff_id(uow, args.staff),
-            counter_number=args.counter,
-        )
-        view = create_dossier(uow, office_id=office.id, request=request)
-    if args.json:
-        cli._print_json({**view.as_json(), "warnings": list(warnings)})
-        return cli.EXIT_OK
-    for warning in warnings:
-        print(f"Lưu ý: {warning}")
-    print(f"Đã tiếp nhận hồ sơ {view.code}: {view.procedure_name}")
-    print(f"Người nộp: {view.applicant.full_name} ({view.applicant.id_number})")
-    print(f"Hẹn trả: {view.due_at:%H:%M} ngày {view.due_at:%d/%m/%Y}")
-    print(f"Lệ phí: {view.as_json()['fee_text']}")
-    return cli.EXIT_OK
-
-
-def _load(ctx: Any, code: str) -> tuple[Any, Any]:
-    from onestop_desk import cli
-    from onestop_desk.services.dossier import get_dossier
-    from onestop_desk.services.office import office_info
-
-    cli._ready(ctx)
-    with cli._uow(ctx, readonly=True) as uow:
-        office = office_info(cli._office(ctx, uow))
-        view = get_dossier(uow, code)
-    return view, office
-
-
-def _dossier_show(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-
-    view, _office = _load(ctx, args.code)
-    if args.json:
-        cli._print_json(view.as_json())
-        return cli.EXIT_OK
-    data = view.as_json()
-    print(f"Hồ sơ {view.code} — {view.procedure_name}")
-    print(f"Người nộp: {view.applicant.full_name} ({view.applicant.id_number})")
-    print(f"Tiếp nhận: {view.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {view.due_at:%H:%M %d/%m/%Y}")
-    print(f"Lệ phí: {data['fee_text']}   Trạng thái: {view.state}")
-    for d in view.documents:
-        mark = "x" if d.received else " "
-        print(f"  [{mark}] {d.name} — {d.count:02d} {d.kind_label.lower()}")
-    return cli.EXIT_OK
-
-
-def _maybe_pdf(docx: Path, wanted: bool) -> str:
-    if not wanted:
-        return ""
-    from onestop_desk.documents.pdf import to_pdf
-
-    pdf = to_pdf(docx, docx.parent)
-    return f" và {pdf}"
-
-
-def _dossier_receipt(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-    from onestop_desk.documents.receipt import render_receipt
-    from onestop_desk.services.papers import receipt_data
-
-    view, office = _load(ctx, args.code)
-    out = render_receipt(receipt_data(view, office), args.out)
-    also = _maybe_pdf(out, args.pdf)
-    print(f"Đã ghi giấy tiếp nhận (Mẫu 01) của hồ sơ {view.code} vào {out}{also}.")
-    return cli.EXIT_OK
-
-
-def _dossier_form(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-    from onestop_desk.documents.declaration import render_declaration
-    from onestop_desk.services.papers import declaration_data
-
-    view, office = _load(ctx, args.code)
-    if view.procedure_form is None:
-        raise InputError(
-            f"Thủ tục của hồ sơ {view.code} ({view.procedure_name}) không có tờ khai.",
-            "Chỉ cần in giấy tiếp nhận: 'onestop-desk dossier receipt MÃ --out TỆP.docx'.",
-        )
-    out = render_declaration(declaration_data(view, office), args.out)
-    print(f"Đã ghi tờ khai của hồ sơ {view.code} vào {out}{_maybe_pdf(out, args.pdf)}.")
-    return cli.EXIT_OK
-
-
-def _dossier_slip(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-    from onestop_desk.printing.printers import PreviewSink, print_slip
-    from onestop_desk.services.papers import slip_content
-
-    view, office = _load(ctx, args.code)
-    url, width = cli._printer_choice(ctx, args.printer, args.width)
-    sink = PreviewSink()
-    try:
-        data = print_slip(slip_content(view, office), url, width_dots=width, preview=sink)
-    except KnownError:
-        raise
-    print(f"Giấy hẹn hồ sơ {view.code}: {cli._after_print(url, data, sink)}")
-    return cli.EXIT_OK
-
-
 # --- from receipt to returned result ------------------------------------------------------------
 
 
@@ -334,7 +114,7 @@ _SUBMISSION_WORDS = {
 }
 
 
-def _print_status(status: Any) -> None:
+def _print_status(status: DossierStatus) -> None:
     from onestop_desk.core.lifecycle import action_label, timing_label
 
     late = " — QUÁ HẠN" if status.late else ""
@@ -368,40 +148,37 @@ def _print_status(status: Any) -> None:
         print(f"  {event.at:%H:%M %d/%m/%Y}  {event.label}{note}{who}")
 
 
-def _dossier_status(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _dossier_status(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.services.lifecycle import dossier_status
 
-    cli._ready(ctx)
+    common.ready(ctx)
     status = dossier_status(ctx.database, args.code)
     if args.json:
-        cli._print_json(status.as_json())
+        common.print_json(status.as_json())
     else:
         _print_status(status)
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _acting_staff(ctx: Any, username: str | None) -> uuid.UUID | None:
-    from onestop_desk import cli
+def _acting_staff(ctx: AppContext, username: str | None) -> uuid.UUID | None:
 
-    cli._ready(ctx)
+    common.ready(ctx)
     if username is None:
         return None
-    with cli._uow(ctx, readonly=True) as uow:
-        return _staff_id(uow, username)
+    with common.unit_of_work(ctx, readonly=True) as uow:
+        return common.staff_id(uow, username)
 
 
-def _done(ctx: Any, args: argparse.Namespace, status: Any, what: str) -> int:
-    from onestop_desk import cli
+def _done(ctx: AppContext, args: argparse.Namespace, status: DossierStatus, what: str) -> int:
 
     if args.json:
-        cli._print_json(status.as_json())
+        common.print_json(status.as_json())
     else:
         print(f"Hồ sơ {status.code}: {what}. Trạng thái: {status.state_label}.")
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _parse_item(text: str) -> Any:
+def _parse_item(text: str) -> SupplementItem:
     from onestop_desk.services.lifecycle import SupplementItem
 
     # The name may itself hold a colon; count and kind are the last parts when they parse.
@@ -417,11 +194,11 @@ def _parse_item(text: str) -> Any:
 
 
 def _run_action(
-    ctx: Any,
+    ctx: AppContext,
     args: argparse.Namespace,
     action: str,
     values: Callable[[], dict[str, Any]],
-    what: Callable[[Any], str],
+    what: Callable[[DossierStatus], str],
     *,
     now: datetime | None = None,
 ) -> int:
@@ -442,7 +219,7 @@ def _run_action(
     return _done(ctx, args, status, what(status))
 
 
-def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_process(ctx: AppContext, args: argparse.Namespace) -> int:
     return _run_action(
         ctx,
         args,
@@ -452,7 +229,7 @@ def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_supplement(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_supplement(ctx: AppContext, args: argparse.Namespace) -> int:
     items = [_parse_item(text) for text in args.item]
     return _run_action(
         ctx,
@@ -463,7 +240,7 @@ def _dossier_supplement(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_supplement_received(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_supplement_received(ctx: AppContext, args: argparse.Namespace) -> int:
     return _run_action(
         ctx,
         args,
@@ -473,7 +250,7 @@ def _dossier_supplement_received(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_refuse(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_refuse(ctx: AppContext, args: argparse.Namespace) -> int:
     return _run_action(
         ctx,
         args,
@@ -483,10 +260,9 @@ def _dossier_refuse(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_extend(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _dossier_extend(ctx: AppContext, args: argparse.Namespace) -> int:
 
-    new_due = cli._parse_moment(args.new_due)
+    new_due = common.parse_moment(args.new_due)
     return _run_action(
         ctx,
         args,
@@ -496,7 +272,7 @@ def _dossier_extend(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_stop(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_stop(ctx: AppContext, args: argparse.Namespace) -> int:
     return _run_action(
         ctx,
         args,
@@ -506,7 +282,7 @@ def _dossier_stop(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
+def _dossier_ready(ctx: AppContext, args: argparse.Namespace) -> int:
     return _run_action(
         ctx,
         args,
@@ -516,8 +292,7 @@ def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
     )
 
 
-def _dossier_return(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _dossier_return(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.core.lifecycle import timing_label
     from onestop_desk.services.lifecycle import dossier_status
 
@@ -526,47 +301,40 @@ def _dossier_return(ctx: Any, args: argparse.Namespace) -> int:
         channel = args.channel or dossier_status(ctx.database, args.code).result_channel
         return {"to": args.to, "channel": channel}
 
-    def what(status: Any) -> str:
+    def what(status: DossierStatus) -> str:
         timing = timing_label(status.result_timing) if status.result_timing else ""
         return f"đã trả kết quả cho {status.returned_to}, {timing.lower()}"
 
-    at = cli._parse_moment(args.at) if args.at else None
+    at = common.parse_moment(args.at) if args.at else None
     return _run_action(ctx, args, "return_result", values, what, now=at)
 
 
-def _dossier_notice(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _dossier_notice(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.services.lifecycle import notice_document
 
-    cli._ready(ctx)
+    common.ready(ctx)
     out = notice_document(ctx.database, args.code, args.form, args.out)
-    also = _maybe_pdf(out, args.pdf)
+    also = common.maybe_pdf(out, args.pdf)
     print(f"Đã ghi Mẫu {args.form} của hồ sơ {args.code.strip().upper()} vào {out}{also}.")
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _dossier_logbook(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _dossier_logbook(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.services.lifecycle import logbook_document
 
-    start, end = cli._parse_day(args.start), cli._parse_day(args.end)
-    cli._ready(ctx)
-    with cli._uow(ctx, readonly=True) as uow:
-        office_id = cli._office(ctx, uow).id
+    start, end = common.parse_day(args.start), common.parse_day(args.end)
+    common.ready(ctx)
+    with common.unit_of_work(ctx, readonly=True) as uow:
+        office_id = common.office(ctx, uow).id
     out = logbook_document(ctx.database, office_id, start, end, args.out)
-    also = _maybe_pdf(out, args.pdf)
+    also = common.maybe_pdf(out, args.pdf)
     print(
         f"Đã ghi sổ theo dõi hồ sơ (Mẫu 07) từ {start:%d/%m/%Y} đến {end:%d/%m/%Y} vào {out}{also}."
     )
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-HANDLERS = {
-    ("dossier", "new"): _dossier_new,
-    ("dossier", "show"): _dossier_show,
-    ("dossier", "receipt"): _dossier_receipt,
-    ("dossier", "form"): _dossier_form,
-    ("dossier", "slip"): _dossier_slip,
+HANDLERS: dict[tuple[str, str], Handler] = {
     ("dossier", "status"): _dossier_status,
     ("dossier", "process"): _dossier_process,
     ("dossier", "supplement"): _dossier_supplement,

@@ -1,7 +1,7 @@
-"""``onestop-desk portal …`` and ``outbox run``: the online-submission side of the CLI contract.
+"""``onestop-desk portal …``, ``outbox run`` and ``portal-sim``: the online-submission commands.
 
-Kept apart from cli.py like cli_dossier; the secret is only ever read from standard input, so it
-never shows in the process list or the shell history.
+The secret is only ever read from standard input, so it never shows in the process list or the
+shell history.
 """
 
 from __future__ import annotations
@@ -12,13 +12,18 @@ import sys
 import threading
 from datetime import datetime
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
+from onestop_desk.cli import common
+from onestop_desk.cli.common import Handler, Subparsers
 from onestop_desk.errors import InputError, KnownError
 
+if TYPE_CHECKING:
+    from onestop_desk.context import AppContext
 
-def add_parsers(sub: Any) -> None:
-    """The ``portal`` and ``outbox`` command groups."""
+
+def add_parsers(sub: Subparsers) -> None:
+    """The ``portal``, ``outbox`` and ``portal-sim`` command groups."""
     portal = sub.add_parser(
         "portal", help="kết nối hệ thống dịch vụ công trực tuyến"
     ).add_subparsers(dest="portal_command", metavar="LỆNH", required=True)
@@ -53,6 +58,21 @@ def add_parsers(sub: Any) -> None:
         help="nghỉ giữa hai lượt (mặc định theo cài đặt [portal] poll_interval_s)",
     )
 
+    sim = sub.add_parser(
+        "portal-sim",
+        help="máy chủ giả lập hệ thống dịch vụ công trực tuyến (đào tạo, thử nghiệm)",
+        add_help=False,
+    )
+    sim.set_defaults(sim_args=[])
+
+
+def run_simulator(args: argparse.Namespace) -> int:
+    """``portal-sim``: run before any context is opened, with the options main() split off."""
+    # The simulator stands apart from the office's database: it parses its own options.
+    from onestop_desk.portal.sim import main as sim_main
+
+    return sim_main(list(args.sim_args))
+
 
 def _read_secret() -> str:
     line = sys.stdin.readline()
@@ -66,8 +86,7 @@ def _read_secret() -> str:
     return secret
 
 
-def _portal_login(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _portal_login(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.portal.credentials import check_login_input, login
 
     check_login_input(args.url, args.client_id)  # a typo is reported before stdin is read
@@ -77,18 +96,17 @@ def _portal_login(ctx: Any, args: argparse.Namespace) -> int:
         f"Đã kết nối hệ thống dịch vụ công {stored.url} với mã ứng dụng '{stored.client_id}'. "
         "Khoá bí mật được lưu trong kho mật khẩu của hệ điều hành."
     )
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _portal_status(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.portal.outbox import outbox_summary, submission_state_label
 
-    cli._ready(ctx)
+    common.ready(ctx)
     summary = outbox_summary(ctx.database)
     portal = ctx.settings.portal
     if args.json:
-        cli._print_json(
+        common.print_json(
             {
                 "portal": {"url": portal.url or None, "client_id": portal.client_id or None},
                 "counts": summary.counts,
@@ -103,7 +121,7 @@ def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
                 ],
             }
         )
-        return cli.EXIT_OK
+        return common.EXIT_OK
     if portal.url:
         print(f"Hệ thống dịch vụ công: {portal.url} (mã ứng dụng '{portal.client_id}')")
     else:
@@ -119,30 +137,27 @@ def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
         print(f"- {f.dossier_code} (gửi lỗi lúc {f.updated_at:%H:%M %d/%m/%Y}, {f.attempts} lần):")
         for line in (f.last_error or "").splitlines():
             print(f"    {line}")
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _portal_retry(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
-    from onestop_desk.cli_dossier import _staff_id
+def _portal_retry(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.portal.outbox import retry_submission
 
-    cli._ready(ctx)
+    common.ready(ctx)
     staff_id = None
     if args.staff:
-        with cli._uow(ctx, readonly=True) as uow:
-            staff_id = _staff_id(uow, args.staff)
+        with common.unit_of_work(ctx, readonly=True) as uow:
+            staff_id = common.staff_id(uow, args.staff)
     info = retry_submission(ctx.database, args.code, staff_id)
     print(f"Hồ sơ {info.dossier_code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-def _outbox_run(ctx: Any, args: argparse.Namespace) -> int:
-    from onestop_desk import cli
+def _outbox_run(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.portal.outbox import Outbox
     from onestop_desk.portal.sync import run_pass
 
-    cli._ready(ctx)
+    common.ready(ctx)
     portal = ctx.settings.portal
     interval = args.interval if args.interval is not None else portal.poll_interval_s
     if interval < 0:
@@ -175,10 +190,10 @@ def _outbox_run(ctx: Any, args: argparse.Namespace) -> int:
         for number, handler in previous.items():
             signal.signal(number, handler)
         outbox.close()
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
-HANDLERS = {
+HANDLERS: dict[tuple[str, str], Handler] = {
     ("portal", "login"): _portal_login,
     ("portal", "status"): _portal_status,
     ("portal", "retry"): _portal_retry,
