@@ -16,8 +16,6 @@ from pytestqt.qtbot import QtBot
 from onestop_desk.core.catalog import RequiredDocument
 from onestop_desk.gui.reception.checklist import (
     CHUNK_BYTES,
-    Attachment,
-    ChecklistItem,
     ChecklistWidget,
     FileTooLarge,
     digest_file,
@@ -25,6 +23,7 @@ from onestop_desk.gui.reception.checklist import (
 )
 from onestop_desk.gui.reception.summary import SummaryPanel
 from onestop_desk.services.catalog import load_catalog
+from onestop_desk.services.reception import ChecklistItem, ScannedFile
 
 pytestmark = pytest.mark.gui
 
@@ -157,8 +156,10 @@ def test_count_kind_and_extra_papers_are_in_the_items(open_checklist: OpenCheckl
 
 
 def test_a_draft_comes_back_with_set_items(open_checklist: OpenChecklist, tmp_path: Path) -> None:
-    scan = Attachment(str(tmp_path / "giay_chung_sinh.pdf"), "giay_chung_sinh.pdf", 1234, "ab" * 32)
-    whole = Attachment(str(tmp_path / "ho_so.pdf"), "ho_so.pdf", 99, "cd" * 32)
+    scan = ScannedFile(
+        str(tmp_path / "giay_chung_sinh.pdf"), "giay_chung_sinh.pdf", 1234, "ab" * 32
+    )
+    whole = ScannedFile(str(tmp_path / "ho_so.pdf"), "ho_so.pdf", 99, "cd" * 32)
     first = open_checklist()
     first.row(1).received_box.setChecked(True)
     first.add_extra("Giấy xác nhận cư trú")
@@ -183,7 +184,7 @@ def test_small_scan_gets_its_sha256_in_the_background(
         checklist.add_files([scan], 1)
     _idle(qtbot, checklist)
     (attachment,) = checklist.items()[1].attachments
-    assert attachment == Attachment(
+    assert attachment == ScannedFile(
         path=str(scan),
         name="giay_chung_sinh.pdf",
         size=3 * CHUNK_BYTES + 17,

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from onestop_desk.core.citizen_id import Sex, decode_scanner_bytes
-from onestop_desk.gui.reception.citizen import FIELDS, CitizenPanel, CitizenRecord
+from onestop_desk.gui.reception.citizen import FIELDS, CitizenPanel
 from onestop_desk.gui.reception.scanner import WedgeScanDetector
+from onestop_desk.services.reception import Applicant
 
 pytestmark = pytest.mark.gui
 
@@ -24,7 +25,7 @@ ADDRESS = "Số 12, thôn Hòa Bình, xã Hòa Sơn, tỉnh Đắk Lắk"
 PAYLOAD = f"001099012345|012345678|Nguyễn Văn An|01011999|Nam|{ADDRESS}|15082021"
 # The number says "woman born in the 1900s"; the card says Nam: someone must look at the card.
 MISMATCH = PAYLOAD.replace("001099012345", "001199012345")
-AN = CitizenRecord(
+AN = Applicant(
     id_number="001099012345",
     old_id_number="012345678",
     full_name="Nguyễn Văn An",
@@ -34,7 +35,7 @@ AN = CitizenRecord(
     phone="0912345678",
     email="an.nguyen@gmail.com",
 )
-Lookup = Callable[[str], CitizenRecord | None]
+Lookup = Callable[[str], Applicant | None]
 
 
 @pytest.fixture(autouse=True)
@@ -63,8 +64,8 @@ def _open(qtbot: QtBot, lookup: Lookup | None = None) -> CitizenPanel:
     return panel
 
 
-def _confirmations(panel: CitizenPanel) -> list[CitizenRecord]:
-    got: list[CitizenRecord] = []
+def _confirmations(panel: CitizenPanel) -> list[Applicant]:
+    got: list[Applicant] = []
     panel.confirmed.connect(got.append)
     return got
 
@@ -90,7 +91,7 @@ def test_scan_fills_the_form_and_asks_for_the_phone_next(qtbot: QtBot) -> None:
     qtbot.keyClicks(panel.phone_edit, "0912 345 678")
     qtbot.keyClick(panel.phone_edit, Qt.Key.Key_Return)
     assert got == [
-        CitizenRecord(
+        Applicant(
             id_number="001099012345",
             old_id_number="012345678",
             full_name="Nguyễn Văn An",
@@ -240,7 +241,7 @@ def test_typing_by_hand_with_the_keyboard_only(qtbot: QtBot) -> None:
     qtbot.keyClick(panel.phone_edit, Qt.Key.Key_Return)
     assert not panel.error_box.isVisible()
     assert got == [
-        CitizenRecord(
+        Applicant(
             id_number="001099012345",
             old_id_number=None,
             full_name="Nguyễn Văn An",
@@ -288,7 +289,7 @@ def test_returning_citizen_gets_phone_and_email_filled(qtbot: QtBot) -> None:
     asked: list[str] = []
     threads: list[bool] = []
 
-    def lookup(number: str) -> CitizenRecord | None:
+    def lookup(number: str) -> Applicant | None:
         asked.append(number)
         threads.append(threading.current_thread() is threading.main_thread())
         return AN if number == AN.id_number else None
@@ -315,7 +316,7 @@ def test_returning_citizen_gets_phone_and_email_filled(qtbot: QtBot) -> None:
 def test_lookup_starts_once_twelve_digits_are_typed(qtbot: QtBot) -> None:
     asked: list[str] = []
 
-    def lookup(number: str) -> CitizenRecord | None:
+    def lookup(number: str) -> Applicant | None:
         asked.append(number)
         return AN
 
@@ -337,7 +338,7 @@ def test_lookup_starts_once_twelve_digits_are_typed(qtbot: QtBot) -> None:
 def test_stale_lookup_answer_is_ignored(qtbot: QtBot) -> None:
     release = threading.Event()
 
-    def lookup(number: str) -> CitizenRecord | None:
+    def lookup(number: str) -> Applicant | None:
         release.wait(WAIT_MS / 1000)
         return AN if number == AN.id_number else None
 
@@ -356,7 +357,7 @@ def test_stale_lookup_answer_is_ignored(qtbot: QtBot) -> None:
 def test_lookup_failure_does_not_stop_the_reception(qtbot: QtBot) -> None:
     from onestop_desk.errors import DatabaseUnavailable
 
-    def lookup(number: str) -> CitizenRecord | None:
+    def lookup(number: str) -> Applicant | None:
         raise DatabaseUnavailable("Không kết nối được cơ sở dữ liệu.")
 
     panel = _open(qtbot, lookup)

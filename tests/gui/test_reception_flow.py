@@ -17,14 +17,24 @@ from sqlalchemy import func, select
 
 from onestop_desk.config import Settings, resolve_paths
 from onestop_desk.context import AppContext
+from onestop_desk.core.citizen_id import Sex
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Dossier, DossierDraft, StoredFile
 from onestop_desk.gui.counter import CounterWindow
 from onestop_desk.gui.counter.window import login_dialog
 from onestop_desk.gui.reception import flow
 from onestop_desk.gui.reception.form_wizard import DateEdit
+from onestop_desk.services.drafts import save_draft
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import issue_ticket
+from onestop_desk.services.reception import (
+    Applicant,
+    ChecklistItem,
+    CitizenEntry,
+    ReceptionDraft,
+    ResultChoice,
+    Step,
+)
 from onestop_desk.services.seed import DEMO_PASSWORD
 from onestop_desk.services.staff import StaffInfo
 from onestop_desk.services.uow import UnitOfWork
@@ -350,3 +360,56 @@ def test_a_draft_survives_closing_the_window_and_reopens_where_it_was(
     assert restored.values()["requester.full_name"] == "Nguyễn Văn An"
     assert reception.citizen.values()["id_number"] == "066090012345"
     assert not reception.draft_banner.isVisible()
+
+
+def _store_draft(ctx: AppContext, staff: StaffInfo, payload: dict[str, object]) -> None:
+    with UnitOfWork(ctx.database) as uow:
+        office = find_office(uow, ctx.settings.office.ward_code)
+        save_draft(
+            uow, office_id=office.id, payload=payload, title="Nguyễn Văn An", staff_id=staff.id
+        )
+
+
+def _open_offered_draft(qtbot: QtBot, window: CounterWindow) -> flow.ReceptionPane:
+    reception = window.reception
+    window.tabs.setCurrentIndex(window.RECEPTION_TAB)
+    qtbot.waitUntil(reception.draft_banner.isVisible, timeout=WAIT_MS)
+    qtbot.mouseClick(reception.draft_open, Qt.MouseButton.LeftButton)
+    return reception
+
+
+def test_a_draft_left_at_the_fee_step_reopens_with_its_papers_and_result_channel(
+    qtbot: QtBot, ctx: AppContext, open_window: OpenWindow
+) -> None:
+    staff = _log_in(qtbot, ctx)
+    stored = ReceptionDraft(
+        step=Step.SUMMARY,
+        citizen=CitizenEntry(*CARD.split("|")[:2], "Nguyễn Văn An", "15/05/1990", "Nam", "Thôn 1"),
+        applicant=Applicant(
+            "066090012345", "241234567", "Nguyễn Văn An", date(1990, 5, 15), Sex.MALE, "Thôn 1"
+        ),
+        procedure_code="1.001193",
+        checklist=(ChecklistItem("Giấy chứng sinh", "original", 2, True),),
+        result=ResultChoice("post", "Thôn 2, xã Hòa Sơn", "poor_household"),
+    ).to_json()
+    _store_draft(ctx, staff, stored)
+    reception = _open_offered_draft(qtbot, open_window(staff))
+    qtbot.waitUntil(lambda: reception.current_step() == flow.SUMMARY, timeout=WAIT_MS)
+    assert reception.summary.channel() == ("post", "Thôn 2, xã Hòa Sơn")
+    assert reception.summary.exemption() == "poor_household"
+    birth = [i for i in reception.checklist.items() if i.name == "Giấy chứng sinh"]
+    assert [(i.count, i.received) for i in birth] == [(2, True)]
+    assert reception.citizen.values()["old_id_number"] == "241234567"
+
+
+def test_a_damaged_draft_is_refused_with_a_reason_and_the_desk_stays_as_it_was(
+    qtbot: QtBot, ctx: AppContext, open_window: OpenWindow
+) -> None:
+    staff = _log_in(qtbot, ctx)
+    _store_draft(ctx, staff, {"version": 7, "step": 2, "procedure": "1.001193"})
+    reception = _open_offered_draft(qtbot, open_window(staff))
+    qtbot.waitUntil(lambda: "Không mở được bản nháp" in reception.message.text(), timeout=WAIT_MS)
+    assert "phiên bản 7 chưa được hỗ trợ" in reception.message.text()
+    assert "Bỏ bản nháp này" in reception.message.text()
+    assert reception.current_step() == flow.CITIZEN
+    assert reception.draft_banner.isVisible()  # still offered: it can be thrown away from there

@@ -6,7 +6,6 @@ import hashlib
 import itertools
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,6 +34,7 @@ from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.dossier import DOCUMENT_KINDS, MAX_ATTACHMENT_BYTES
+from onestop_desk.services.reception import ChecklistItem, ScannedFile
 
 log = logging.getLogger("onestop.gui.reception")
 
@@ -71,27 +71,6 @@ _KIND_WIDTH = 170
 _ATTACH_WIDTH = 150
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """A scanned file attached to a paper or to the dossier, identified by its SHA-256."""
-
-    path: str
-    name: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class ChecklistItem:
-    """One paper of the dossier as received at the desk."""
-
-    name: str
-    kind: DocumentKind
-    count: int
-    received: bool
-    attachments: tuple[Attachment, ...] = ()
-
-
 class FileTooLarge(KnownError):
     """A file is over the attachment size limit; nothing was attached."""
 
@@ -102,7 +81,7 @@ class FileTooLarge(KnownError):
         self.limit = limit
 
 
-def digest_file(path: Path, *, max_bytes: int) -> Attachment:
+def digest_file(path: Path, *, max_bytes: int) -> ScannedFile:
     """Size and SHA-256 of a file, read in chunks; FileTooLarge past ``max_bytes``.
 
     The limit is checked on the size first and again while reading, so a file that grows
@@ -119,7 +98,7 @@ def digest_file(path: Path, *, max_bytes: int) -> Attachment:
             if read > max_bytes:
                 raise FileTooLarge(path, read, max_bytes)
             digest.update(chunk)
-    return Attachment(str(path), path.name, read, digest.hexdigest())
+    return ScannedFile(str(path), path.name, read, digest.hexdigest())
 
 
 def format_size(size: int) -> str:
@@ -139,14 +118,14 @@ class _AttachmentList(QWidget):
     def __init__(self, owner: ChecklistWidget) -> None:
         super().__init__()
         self.owner = owner
-        self.attachments: list[Attachment] = []
+        self.attachments: list[ScannedFile] = []
         self._chips: dict[object, QFrame] = {}
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(3)
         self.hide()
 
-    def add(self, attachment: Attachment) -> None:
+    def add(self, attachment: ScannedFile) -> None:
         self.attachments.append(attachment)
         self._chips[attachment.sha256] = self._chip(attachment)
         self.show()
@@ -169,7 +148,7 @@ class _AttachmentList(QWidget):
             chip.deleteLater()
         self.setVisible(bool(self._chips))
 
-    def remove(self, attachment: Attachment) -> None:
+    def remove(self, attachment: ScannedFile) -> None:
         if attachment in self.attachments:
             self.attachments.remove(attachment)
         self.drop_chip(attachment.sha256)
@@ -180,7 +159,7 @@ class _AttachmentList(QWidget):
             self.drop_chip(key)
         self.attachments.clear()
 
-    def _chip(self, attachment: Attachment) -> QFrame:
+    def _chip(self, attachment: ScannedFile) -> QFrame:
         chip = QFrame()
         chip.setObjectName("attachmentChip")
         chip.setToolTip(f"{attachment.path}\nSHA-256: {attachment.sha256}")
@@ -401,12 +380,12 @@ class ChecklistWidget(QWidget):
         """Every paper in order (extras without a name left out); scans still hashing excluded."""
         return [row.item() for row in self._rows if row.name()]
 
-    def dossier_attachments(self) -> tuple[Attachment, ...]:
+    def dossier_attachments(self) -> tuple[ScannedFile, ...]:
         """Scans attached to the dossier as a whole rather than to one paper."""
         return tuple(self.dossier_list.attachments)
 
     def set_items(
-        self, items: Iterable[ChecklistItem], dossier_attachments: Iterable[Attachment] = ()
+        self, items: Iterable[ChecklistItem], dossier_attachments: Iterable[ScannedFile] = ()
     ) -> None:
         """Restore a draft: items named like a required paper fill its row, others are extras."""
         self._generation += 1
@@ -642,7 +621,7 @@ class ChecklistWidget(QWidget):
         restyle(self.message_label, "kind", "error" if error else "info")
         self.message_label.setVisible(bool(text))
 
-    def _hashed(self, token: int, generation: int, attachment: Attachment) -> None:
+    def _hashed(self, token: int, generation: int, attachment: ScannedFile) -> None:
         pending = self._pending.pop(token, None)
         if pending is None or generation != self._generation:
             return

@@ -6,7 +6,6 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -37,20 +36,18 @@ from onestop_desk.core.citizen_id import (
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
+from onestop_desk.services.reception import (
+    CITIZEN_FIELDS,
+    Applicant,
+    CitizenEntry,
+    digits_only,
+    phone_number,
+)
 
 log = logging.getLogger("onestop.gui.reception")
 
 #: The keys of ``values()`` / ``set_values()``, in the order of the form.
-FIELDS = (
-    "id_number",
-    "old_id_number",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "address",
-    "phone",
-    "email",
-)
+FIELDS = CITIZEN_FIELDS
 
 _STYLE = """
 QLabel#citizenTitle { color: #263238; }
@@ -73,10 +70,8 @@ QPushButton#confirmButton:hover { background: #1976d2; }
 QPushButton#confirmButton:pressed { background: #0d47a1; }
 """
 
-_SPACES_IN_NUMBER = re.compile(r"[\s.\-]")
 _DATE_PARTS = re.compile(r"(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})")
 _DATE_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})")
-_PHONE_NOISE = re.compile(r"[\s.\-()]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # A slow scanner's payload typed into a field: a 12-digit number, a bar, and the rest of the card.
 _PAYLOAD_IN_TEXT = re.compile(r"\d{12}\|.*")
@@ -85,40 +80,22 @@ _OLD_ID_LENGTHS = (9, 12)
 _PHONE_LENGTHS = (10, 11)
 
 
-@dataclass(frozen=True)
-class CitizenRecord:
-    """A citizen as the desk confirmed them (or as a previous dossier recorded them)."""
-
-    id_number: str
-    old_id_number: str | None
-    full_name: str
-    date_of_birth: date
-    sex: Sex
-    address: str
-    phone: str | None = None
-    email: str | None = None
-
-
-def _digits_only(text: str) -> str:
-    return _SPACES_IN_NUMBER.sub("", text)
-
-
 class CitizenPanel(QWidget):
     """Identify the citizen in front of the desk: scan the card, or type, then confirm.
 
     ``lookup(id_number)`` (run in the background) finds a citizen who has filed here before;
     what it knows fills the fields still empty. ``confirmed`` carries the checked
-    ``CitizenRecord``; ``changed`` fires on every edit, scan or fill (not on ``set_values``).
+    ``Applicant``; ``changed`` fires on every edit, scan or fill (not on ``set_values``).
     """
 
-    #: The specialist confirmed the citizen (a ``CitizenRecord``).
+    #: The specialist confirmed the citizen (an ``Applicant``).
     confirmed = Signal(object)
     #: Something in the form changed (by hand, by a scan or by a look-up): drafts follow it.
     changed = Signal()
 
     def __init__(
         self,
-        lookup: Callable[[str], CitizenRecord | None] | None = None,
+        lookup: Callable[[str], Applicant | None] | None = None,
         *,
         today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
@@ -305,7 +282,7 @@ class CitizenPanel(QWidget):
 
     def load_card(self, card: CitizenCard) -> None:
         """Fill the form from a card read by the scanner and point at what needs a look."""
-        same_person = _digits_only(self.id_edit.text()) == card.id_number
+        same_person = digits_only(self.id_edit.text()) == card.id_number
         self._quiet += 1
         try:
             self._reset_marks()
@@ -370,7 +347,7 @@ class CitizenPanel(QWidget):
         log.info("citizen card loaded (%d warnings)", len(card.warnings))
         self.changed.emit()
 
-    def confirm(self) -> CitizenRecord | None:
+    def confirm(self) -> Applicant | None:
         """Check the form; emit and return the record, or show what to fix and return None.
 
         Warnings (the number disagrees with the sex or birth year) are shown first; confirming
@@ -435,6 +412,14 @@ class CitizenPanel(QWidget):
             "email": self.email_edit.text(),
         }
 
+    def entry(self) -> CitizenEntry:
+        """The form as the reception draft keeps it."""
+        return CitizenEntry(**self.values())
+
+    def set_entry(self, entry: CitizenEntry) -> None:
+        """Put a draft's citizen back (no ``changed``)."""
+        self.set_values(entry.values())
+
     def set_values(self, values: Mapping[str, str]) -> None:
         """Put a draft back (keys as ``values()``; missing keys leave the field as it is)."""
         edits = {
@@ -461,14 +446,14 @@ class CitizenPanel(QWidget):
         return self._lookups > 0
 
     # --- checks -------------------------------------------------------------------------------
-    def _check(self) -> tuple[CitizenRecord | None, list[tuple[QWidget, str]]]:
+    def _check(self) -> tuple[Applicant | None, list[tuple[QWidget, str]]]:
         problems: list[tuple[QWidget, str]] = []
-        id_number = _digits_only(self.id_edit.text())
+        id_number = digits_only(self.id_edit.text())
         problem = validate_id_number(id_number)
         if problem is not None:
             problems.append((self.id_edit, problem))
 
-        old_id = _digits_only(self.old_id_edit.text())
+        old_id = digits_only(self.old_id_edit.text())
         if old_id and not (old_id.isdigit() and len(old_id) in _OLD_ID_LENGTHS):
             problems.append(
                 (
@@ -527,7 +512,7 @@ class CitizenPanel(QWidget):
 
         if problems or born is None or sex is None:
             return None, problems
-        record = CitizenRecord(
+        record = Applicant(
             id_number=id_number,
             old_id_number=old_id or None,
             full_name=name,
@@ -567,10 +552,7 @@ class CitizenPanel(QWidget):
         self.sex_combo.setCurrentIndex(self.sex_combo.findData(str(sex)) if sex else -1)
 
     def _phone(self) -> str | None:
-        phone = _PHONE_NOISE.sub("", self.phone_edit.text())
-        if phone.startswith("+84"):
-            phone = "0" + phone[3:]
-        return phone or None
+        return phone_number(self.phone_edit.text())
 
     def _take_typed_payload(self) -> bool:
         """A scanner too slow for the wedge detector typed a payload into a field: load it."""
@@ -590,7 +572,7 @@ class CitizenPanel(QWidget):
 
     # --- look-up of a returning citizen -------------------------------------------------------
     def _id_changed(self, text: str) -> None:
-        number = _digits_only(text)
+        number = digits_only(text)
         if number != self._looked_up:
             self.returning_note.hide()
         if validate_id_number(number) is not None:
@@ -613,9 +595,9 @@ class CitizenPanel(QWidget):
         self._lookups -= 1
         if self._lookups == 0:
             self.lookup_status.clear()
-        return number == _digits_only(self.id_edit.text())  # else the answer is stale
+        return number == digits_only(self.id_edit.text())  # else the answer is stale
 
-    def _found(self, number: str, record: CitizenRecord | None) -> None:
+    def _found(self, number: str, record: Applicant | None) -> None:
         if not self._lookup_done(number) or record is None:
             return
         filled: list[str] = []

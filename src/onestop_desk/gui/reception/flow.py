@@ -1,15 +1,16 @@
 """The reception of one dossier at the counter, step by step, with a draft that is never lost.
 
 Citizen → procedure → declaration → papers → fee and due date → saved, papers printed. Each
-widget does its own step; this pane carries the values from one to the next, keeps the draft in
-the database as the specialist types, and talks to the services in the background.
+widget does its own step; this pane keeps what they hold in one ``services.reception.
+ReceptionDraft``, stores it in the database as the specialist types, and talks to the services
+in the background.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,12 @@ from PySide6.QtWidgets import (
 from onestop_desk.context import AppContext
 from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import ProcedureSpec
-from onestop_desk.core.citizen_id import Sex
 from onestop_desk.core.forms import defaults_from_applicant
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.reception.address import province_of_ward
-from onestop_desk.gui.reception.checklist import Attachment, ChecklistItem, ChecklistWidget
-from onestop_desk.gui.reception.citizen import CitizenPanel, CitizenRecord
+from onestop_desk.gui.reception.checklist import ChecklistWidget
+from onestop_desk.gui.reception.citizen import CitizenPanel
 from onestop_desk.gui.reception.form_wizard import FormWizard
 from onestop_desk.gui.reception.procedure_picker import ProcedurePicker
 from onestop_desk.gui.reception.summary import SummaryPanel
@@ -45,13 +45,12 @@ from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.catalog import ProcedureSummary, load_form, search_procedures
 from onestop_desk.services.dossier import (
-    ApplicantInput,
-    AttachmentFile,
-    ChecklistEntry,
+    CitizenView,
     DossierRequest,
     DossierView,
     ValidationFailed,
     assess,
+    card_sex,
     create_dossier,
     find_citizen,
     procedure_for_reception,
@@ -64,6 +63,7 @@ from onestop_desk.services.drafts import (
     save_draft,
 )
 from onestop_desk.services.office import OfficeInfo, find_office, office_info
+from onestop_desk.services.reception import Applicant, ReceptionDraft, Step
 from onestop_desk.services.staff import StaffInfo
 from onestop_desk.services.uow import UnitOfWork
 
@@ -75,7 +75,7 @@ STEP_TITLES = (
     "Lệ phí, hẹn trả",
     "In giấy tờ",
 )
-CITIZEN, PROCEDURE, FORM, CHECKLIST, SUMMARY, DONE = range(6)
+CITIZEN, PROCEDURE, FORM, CHECKLIST, SUMMARY, DONE = Step
 DRAFT_DELAY_MS = 1200  # save the draft this long after the last keystroke
 
 _STYLE = """
@@ -90,15 +90,18 @@ QLabel#message[error="true"] { color: #b42318; }
 Opener = papers.Opener
 
 
-def _record_of(view: Any) -> CitizenRecord | None:
-    if view is None or view.date_of_birth is None or view.sex not in {s.value for s in Sex}:
+def _record_of(view: CitizenView | None) -> Applicant | None:
+    if view is None or view.date_of_birth is None:
         return None
-    return CitizenRecord(
+    sex = card_sex(view.sex)
+    if sex is None:
+        return None
+    return Applicant(
         id_number=view.id_number,
         old_id_number=view.old_id_number,
         full_name=view.full_name,
         date_of_birth=view.date_of_birth,
-        sex=Sex(view.sex),
+        sex=sex,
         address=view.address or "",
         phone=view.phone,
         email=view.email,
@@ -134,13 +137,12 @@ class ReceptionPane(QWidget):
         self._today = today
         self._now = now
         self._office: OfficeInfo | None = None
-        self._ticket_id: uuid.UUID | None = None
         self._field_code: str | None = None
-        self._citizen: CitizenRecord | None = None
-        self._procedure: ProcedureSummary | None = None
+        # What the widgets hold, in one value; the widgets below are how it is edited.
+        self._draft = ReceptionDraft()
+        self._procedure: ProcedureSummary | None = None  # the chosen one's name, for the title
         self._spec: ProcedureSpec | None = None
         self._wizard: FormWizard | None = None
-        self._form_values: dict[str, str] = {}
         self._saved: DossierView | None = None
         self._draft_id = uuid.uuid4()
         self._draft_dirty = False
@@ -311,7 +313,7 @@ class ReceptionPane(QWidget):
         """The ticket being served: its field goes first in the procedure list."""
         if ticket is None:
             return
-        self._ticket_id = ticket.id
+        self._draft = self._draft.with_ticket(ticket.id)
         self._field_code = ticket.field_code
         self.picker.preselect_field(ticket.field_code)
 
@@ -336,6 +338,18 @@ class ReceptionPane(QWidget):
 
     def draft_id(self) -> uuid.UUID:
         return self._draft_id
+
+    def draft(self) -> ReceptionDraft:
+        """The reception as it stands on screen now."""
+        draft = (
+            self._draft.with_step(self.current_step())
+            .with_citizen(self.citizen.entry())
+            .with_checklist(self.checklist.items(), self.checklist.dossier_attachments())
+            .with_result(*self.summary.channel(), self.summary.exemption())
+        )
+        if self._wizard is None:
+            return draft.with_declaration({}, 0)
+        return draft.with_declaration(self._wizard.values(), self._wizard.current_step())
 
     # --- steps ----------------------------------------------------------------------------------
 
@@ -373,14 +387,15 @@ class ReceptionPane(QWidget):
             previous = PROCEDURE
         self._go(previous)
 
-    def _citizen_confirmed(self, record: CitizenRecord) -> None:
-        self._citizen = record
+    def _citizen_confirmed(self, record: Applicant) -> None:
+        self._draft = self._draft.with_applicant(record)
         self.summary.set_postal_address(record.address)
         self._go(PROCEDURE)
 
     def _procedure_chosen(self, summary: ProcedureSummary) -> None:
         self._procedure = summary
         code = summary.code
+        self._draft = self._draft.with_procedure(code)
         self._run(
             lambda: self._with_uow(
                 lambda uow, office: procedure_for_reception(uow, office.id, code)
@@ -389,9 +404,9 @@ class ReceptionPane(QWidget):
             self.tr("mở thủ tục"),
         )
 
-    def _procedure_loaded(self, spec: ProcedureSpec, restore: dict[str, Any] | None = None) -> None:
+    def _procedure_loaded(self, spec: ProcedureSpec, restore: ReceptionDraft | None = None) -> None:
         self._spec = spec
-        self._make_wizard(spec, (restore or {}).get("form"))
+        self._make_wizard(spec, dict(restore.declaration.values) if restore is not None else None)
         self.checklist.set_documents(spec.documents)
         if restore is None:
             self._go(FORM if self._wizard is not None else CHECKLIST)
@@ -404,8 +419,9 @@ class ReceptionPane(QWidget):
             return
         form = load_form(spec.form)
         start = values
-        if start is None and self._citizen is not None:
-            start = defaults_from_applicant(form, self._card_values(self._citizen))
+        applicant = self._draft.applicant
+        if start is None and applicant is not None:
+            start = defaults_from_applicant(form, applicant.card_values())
         home = province_of_ward(self._office.ward_code) if self._office is not None else None
         self._wizard = FormWizard(
             form, start, today=self._today, home_province=home, parent=self.form_holder
@@ -417,22 +433,12 @@ class ReceptionPane(QWidget):
         assert holder is not None
         holder.addWidget(self._wizard)
 
-    @staticmethod
-    def _card_values(record: CitizenRecord) -> dict[str, str]:
-        return {
-            "full_name": record.full_name,
-            "id_number": record.id_number,
-            "date_of_birth": f"{record.date_of_birth:%d/%m/%Y}",
-            "sex": record.sex.value,
-            "address": record.address,
-        }
-
     def _wizard_changed(self, values: dict[str, str]) -> None:
-        self._form_values = dict(values)
+        self._draft = self._draft.with_declaration(values)
         self._touched()
 
     def _form_finished(self, values: dict[str, str]) -> None:
-        self._form_values = dict(values)
+        self._draft = self._draft.with_declaration(values)
         self._go(CHECKLIST)
 
     def checklist_done(self) -> None:
@@ -454,50 +460,14 @@ class ReceptionPane(QWidget):
     # --- fee, due date, save --------------------------------------------------------------------
 
     def _request(self) -> DossierRequest:
-        record = self._citizen
-        assert record is not None
-        assert self._procedure is not None
-        channel, address = self.summary.channel()
-        items = self.checklist.items()
-        return DossierRequest(
-            procedure_code=self._procedure.code,
-            applicant=ApplicantInput(
-                id_number=record.id_number,
-                full_name=record.full_name,
-                date_of_birth=record.date_of_birth,
-                sex=record.sex.value,
-                address=record.address,
-                old_id_number=record.old_id_number,
-                phone=record.phone,
-                email=record.email,
-            ),
-            form_values=dict(self._form_values) if self._wizard is not None else {},
-            checklist=[
-                ChecklistEntry(
-                    name=item.name,
-                    kind=item.kind,
-                    count=item.count,
-                    received=item.received,
-                    attachments=tuple(
-                        AttachmentFile(Path(a.path), a.name) for a in item.attachments
-                    ),
-                )
-                for item in items
-            ],
-            exemption=self.summary.exemption(),
-            result_channel=channel,
-            result_address=address,
-            ticket_id=self._ticket_id,
+        return self.draft().to_request(
             staff_id=self.staff.id if self.staff is not None else None,
             counter_number=self.counter_number,
             draft_id=self._draft_id,
-            attachments=tuple(
-                AttachmentFile(Path(a.path), a.name) for a in self.checklist.dossier_attachments()
-            ),
         )
 
     def _assess(self) -> None:
-        if self._citizen is None or self._procedure is None:
+        if self._draft.applicant is None or self._procedure is None:
             return
         request = self._request()
         now = self._now()
@@ -634,28 +604,10 @@ class ReceptionPane(QWidget):
     def _touched(self) -> None:
         if self._restoring or self.current_step() == DONE:
             return
-        if self._citizen is None and not any(self.citizen.values().values()):
+        if self._draft.applicant is None and self.citizen.entry().is_blank():
             return  # nothing typed yet: nothing to keep
         self._draft_dirty = True
         self._draft_timer.start()
-
-    def _payload(self) -> dict[str, Any]:
-        channel, address = self.summary.channel()
-        return {
-            "version": 1,
-            "step": self.current_step(),
-            "citizen": self.citizen.values(),
-            "citizen_confirmed": self._citizen is not None,
-            "procedure": self._procedure.code if self._procedure is not None else None,
-            "form": self._wizard.values() if self._wizard is not None else {},
-            "form_step": self._wizard.current_step() if self._wizard is not None else 0,
-            "checklist": [asdict(item) for item in self.checklist.items()],
-            "attachments": [asdict(a) for a in self.checklist.dossier_attachments()],
-            "channel": channel,
-            "address": address,
-            "exemption": self.summary.exemption(),
-            "ticket_id": str(self._ticket_id) if self._ticket_id else None,
-        }
 
     def _title(self) -> str:
         name = self.citizen.values().get("full_name") or self.tr("(chưa có tên)")
@@ -669,9 +621,10 @@ class ReceptionPane(QWidget):
         if not self._draft_dirty:
             return
         self._draft_dirty = False
-        payload, title, draft_id = self._payload(), self._title(), self._draft_id
+        draft = self.draft()
+        payload, title, draft_id = draft.to_json(), self._title(), self._draft_id
         staff_id = self.staff.id if self.staff is not None else None
-        counter, ticket = self.counter_number, self._ticket_id
+        counter, ticket = self.counter_number, draft.ticket_id
 
         def work() -> uuid.UUID:
             return self._with_uow(
@@ -740,65 +693,60 @@ class ReceptionPane(QWidget):
     @staticmethod
     def _draft_and_spec(
         uow: UnitOfWork, office: OfficeInfo, draft_id: uuid.UUID
-    ) -> tuple[DraftInfo, ProcedureSpec | None, ProcedureSummary | None]:
+    ) -> tuple[DraftInfo, ReceptionDraft, ProcedureSpec | None, ProcedureSummary | None]:
         from onestop_desk.services.catalog import find_procedure
 
-        draft = load_draft(uow, draft_id)
-        code = draft.payload.get("procedure")
+        info = load_draft(uow, draft_id)
+        draft = ReceptionDraft.from_json(info.payload)  # DraftUnreadable: said, nothing changes
+        code = draft.procedure_code
         if not code:
-            return draft, None, None
-        spec = procedure_for_reception(uow, office.id, str(code))
-        return draft, spec, find_procedure(uow, office_id=office.id, code=str(code))
+            return info, draft, None, None
+        spec = procedure_for_reception(uow, office.id, code)
+        return info, draft, spec, find_procedure(uow, office_id=office.id, code=code)
 
     def restore(
-        self, loaded: tuple[DraftInfo, ProcedureSpec | None, ProcedureSummary | None]
+        self,
+        loaded: tuple[DraftInfo, ReceptionDraft, ProcedureSpec | None, ProcedureSummary | None],
     ) -> None:
         """Put a draft back on screen, at the step where it was left."""
-        draft, spec, summary = loaded
-        payload = draft.payload
+        info, draft, spec, summary = loaded
         self._restoring = True
         try:
+            ticket = draft.ticket_id or self._draft.ticket_id  # a draft without one keeps ours
             self._reset()
-            self._draft_id = draft.id
-            self.citizen.set_values({k: str(v) for k, v in payload.get("citizen", {}).items()})
-            if payload.get("citizen_confirmed"):
-                self._citizen = self.citizen.confirm()
+            self._draft_id = info.id
+            self._draft = ReceptionDraft(ticket_id=ticket)
+            self.citizen.set_entry(draft.citizen)
+            if draft.applicant is not None:
+                # Checked again as if confirmed now: the panel's checks may have grown since.
+                record = self.citizen.confirm()  # as a click would: on to the procedure
+                self._draft = self._draft.with_applicant(record)
             if spec is not None and summary is not None:
                 self._procedure = summary
-                self._procedure_loaded(spec, restore=payload)
-                self._form_values = dict(payload.get("form", {}))
+                self._draft = self._draft.with_procedure(summary.code)
+                self._procedure_loaded(spec, restore=draft)
+                self._draft = self._draft.with_declaration(draft.declaration.values)
                 if self._wizard is not None:
-                    self._wizard.go_to_step(int(payload.get("form_step", 0)))
-                self.checklist.set_items(
-                    [_item(raw) for raw in payload.get("checklist", [])],
-                    tuple(Attachment(**a) for a in payload.get("attachments", [])),
-                )
-            if payload.get("exemption"):
-                self.summary.set_exemption(str(payload["exemption"]))
-            if payload.get("channel"):
-                self.summary.set_channel(payload["channel"], payload.get("address"))
-            if payload.get("ticket_id"):
-                self._ticket_id = uuid.UUID(str(payload["ticket_id"]))
-            step = int(payload.get("step", CITIZEN))
-            if self._citizen is None:
-                step = CITIZEN
-            elif self._procedure is None:
-                step = min(step, PROCEDURE)
-            if step == FORM and self._wizard is None:
-                step = CHECKLIST
-            self._go(min(step, SUMMARY))
+                    self._wizard.go_to_step(draft.declaration.page)
+                self.checklist.set_items(draft.checklist, draft.attachments)
+            self.summary.set_result(draft.result)
+            step = replace(
+                draft,
+                applicant=self._draft.applicant,
+                procedure_code=self._draft.procedure_code,
+            ).reopen_step(has_form=self._wizard is not None)
+            self._go(step)
         finally:
             self._restoring = False
         self.draft_banner.hide()
         if self.current_step() == SUMMARY:
             self._assess()
-        self.sig_status.emit(self.tr("Đã mở lại bản nháp: {t}.").format(t=draft.title))
+        self.sig_status.emit(self.tr("Đã mở lại bản nháp: {t}.").format(t=info.title))
 
     def _reset(self) -> None:
-        self._citizen = None
+        self._draft = ReceptionDraft(ticket_id=self._draft.ticket_id)  # the ticket is still served
         self._procedure = None
         self._spec = None
-        self._form_values = {}
         self._saved = None
         if self._wizard is not None:
             self._wizard.deleteLater()
@@ -843,7 +791,7 @@ class ReceptionPane(QWidget):
                 self._office = office
             return work(uow, office)
 
-    def _lookup_citizen(self, id_number: str) -> CitizenRecord | None:
+    def _lookup_citizen(self, id_number: str) -> Applicant | None:
         return _record_of(
             self._with_uow(lambda uow, _office: find_citizen(uow, id_number), readonly=True)
         )
@@ -904,13 +852,3 @@ class ReceptionPane(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
         restyle(self.message, "error", "true" if error else "false")
-
-
-def _item(raw: dict[str, Any]) -> ChecklistItem:
-    return ChecklistItem(
-        name=str(raw["name"]),
-        kind=raw["kind"],
-        count=int(raw["count"]),
-        received=bool(raw["received"]),
-        attachments=tuple(Attachment(**a) for a in raw.get("attachments", ())),
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Final, Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -22,11 +21,13 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
+from onestop_desk.services.dossier import RESULT_CHANNELS, ResultChannel
+from onestop_desk.services.reception import ResultChoice
 
 log = logging.getLogger("onestop.gui.reception")
 
-Channel = Literal["desk", "post", "online"]
-CHANNELS: Final[tuple[Channel, ...]] = ("desk", "post", "online")
+Channel = ResultChannel
+CHANNELS = RESULT_CHANNELS
 
 _STYLE = """
 QFrame#summaryCard { background: #ffffff; border: 1px solid #c5cfd8; border-radius: 8px; }
@@ -137,6 +138,18 @@ class SummaryPanel(QWidget):
         if address is not None:
             self.address_edit.setText(address)
         self._channel_toggled()
+
+    def result(self) -> ResultChoice:
+        """The exemption and the result channel as the reception draft keeps them."""
+        channel, address = self.channel()
+        return ResultChoice(channel, address, self.exemption())
+
+    def set_result(self, result: ResultChoice) -> None:
+        """Put a draft's choice back without emitting ``exemption_changed``."""
+        if result.exemption:
+            self.set_exemption(result.exemption)
+        if result.channel:
+            self.set_channel(result.channel, result.address)
 
     def validate(self) -> str | None:
         """The reason the dossier cannot be saved yet (a postal channel without address)."""
