@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.ticket import PriorityReason, priority_label
 from onestop_desk.gui.kiosk import style
-from onestop_desk.gui.kiosk.actions import KioskHome
+from onestop_desk.gui.kiosk.data import KioskHome
 from onestop_desk.gui.widgets import bundled_font_family
 from onestop_desk.services.queue import TicketInfo
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 from onestop_desk.context import AppContext
 from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.errors import DatabaseUnavailable, KnownError
-from onestop_desk.gui.kiosk import actions, style
-from onestop_desk.gui.kiosk.actions import KioskHome, PrintOutcome
+from onestop_desk.gui.kiosk import data, style
+from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
 from onestop_desk.gui.kiosk.widgets import (
     Header,
     HomeScreen,
@@ -175,7 +175,7 @@ class KioskWindow(QWidget):
         self._apply_scale()
         self._show(STARTING)
         QueryOp(
-            lambda: actions.warm_up_printing(self.width_dots),
+            lambda: data.warm_up_printing(self.width_dots),
             success=lambda _none: None,
             failure=lambda _exc: None,
             parent=self,
@@ -260,7 +260,7 @@ class KioskWindow(QWidget):
         self._reload_again = False
         database, ward_code = self.ctx.database, self.ctx.settings.office.ward_code
         QueryOp(
-            lambda: actions.load_home(database, ward_code),
+            lambda: data.load_home(database, ward_code),
             success=self._loaded,
             failure=self._load_failed,
             parent=self,
@@ -330,7 +330,7 @@ class KioskWindow(QWidget):
         self._idle_timer.stop()
         database, reason = self.ctx.database, self._priority
         QueryOp(
-            lambda: actions.issue(
+            lambda: data.issue(
                 database, office_id=home.office.id, field_code=code, priority_reason=reason
             ),
             success=self._issued,
@@ -356,7 +356,7 @@ class KioskWindow(QWidget):
         database, url, width = self.ctx.database, self.printer_url, self.width_dots
         preview = self.preview_window.sink() if self.preview_window is not None else None
         QueryOp(
-            lambda: actions.print_and_record(
+            lambda: data.print_and_record(
                 database,
                 ticket=ticket,
                 center_name=center_name,

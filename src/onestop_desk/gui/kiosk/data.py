@@ -1,4 +1,4 @@
-"""What the kiosk does off the GUI thread: read the home screen, issue a ticket, print it."""
+"""The kiosk's background work, no widgets: read the home screen, issue a ticket, print it."""
 
 from __future__ import annotations
 
