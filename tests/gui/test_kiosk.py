@@ -184,6 +184,21 @@ def test_the_second_half_of_a_double_tap_on_done_issues_nothing(
     _close(window)
 
 
+def test_staff_close_the_kiosk_with_ctrl_shift_q(
+    qtbot: QtBot, tmp_path: Path, sqlite_database: Database
+) -> None:
+    window = _open(qtbot, _context(tmp_path, sqlite_database), printer_url="dummy")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(
+        window.home,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    QThreadPool.globalInstance().waitForDone(15000)
+
+
 def test_priority_step_issues_a_priority_ticket_with_its_reason(
     qtbot: QtBot, tmp_path: Path, database: Database
 ) -> None:

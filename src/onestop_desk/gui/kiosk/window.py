@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.errors import DatabaseUnavailable, KnownError
 from onestop_desk.gui.kiosk import data, style
+from onestop_desk.gui.kiosk.actions import create_actions
 from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
 from onestop_desk.gui.kiosk.widgets import (
     Header,
@@ -168,7 +169,8 @@ class KioskWindow(QWidget):
         self.watcher.sig_changed.connect(self.reload)
         self.watcher.sig_connection.connect(lambda _connected: self.reload())
         # Staff only (a keyboard is not needed otherwise): leave the full-screen kiosk.
-        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.close)
+        self.kiosk_actions = create_actions(self)
+        self.kiosk_actions.quit.triggered.connect(self.close)
 
         self.setWindowTitle(self.tr("Lấy số thứ tự"))
         self.resize(1024, 768)
