@@ -20,7 +20,7 @@ from onestop_desk.errors import DatabaseUnavailable, KnownError
 from onestop_desk.gui.kiosk import data, style
 from onestop_desk.gui.kiosk.actions import create_actions
 from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
-from onestop_desk.gui.kiosk.widgets import (
+from onestop_desk.gui.kiosk.screens import (
     Header,
     HomeScreen,
     NumberScreen,
