@@ -20,8 +20,8 @@ from onestop_desk.errors import DatabaseUnavailable, KnownError
 from onestop_desk.gui.kiosk import data, style
 from onestop_desk.gui.kiosk.actions import create_actions
 from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
+from onestop_desk.gui.kiosk.header import Header
 from onestop_desk.gui.kiosk.screens import (
-    Header,
     HomeScreen,
     NumberScreen,
     OutOfServiceScreen,
