@@ -361,6 +361,18 @@ def test_counts_follow_tickets_issued_elsewhere(
     _close(window)
 
 
+def test_the_style_sheet_file_is_filled_in_for_the_screen() -> None:
+    # 1024x768 is the base: the sizes written in kiosk.qss, unscaled.
+    base = style.stylesheet("Noto Sans", style.scale_for(QSize(1024, 768)))
+    assert '#kiosk { background: #eef3f9; font-family: "Noto Sans"; }' in base
+    assert "#kiosk #oosTitle { font-size: 58px;" in base
+    for size in (QSize(1920, 1080), QSize(1080, 1920), QSize(800, 600)):
+        sheet = style.stylesheet("Noto Sans", style.scale_for(size), style.tall_factor(size))
+        assert "$" not in sheet
+    # Full HD writes 1.41 times as big; the out-of-service title is 82 px there.
+    assert "#kiosk #oosTitle { font-size: 82px;" in style.stylesheet("Noto Sans", 1.40625)
+
+
 @pytest.mark.parametrize(
     ("size", "columns"),
     [(QSize(1024, 768), 4), (QSize(1920, 1080), 4), (QSize(1080, 1920), 2)],
