@@ -23,7 +23,7 @@ from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Ticket
 from onestop_desk.errors import DatabaseUnavailable
-from onestop_desk.gui.kiosk import KioskTiming, KioskWindow, actions, style
+from onestop_desk.gui.kiosk import KioskTiming, KioskWindow, data, style
 from onestop_desk.printing.printers import PrinterOffline
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import issue_ticket
@@ -144,13 +144,13 @@ def test_a_double_tap_issues_one_ticket(qtbot: QtBot, tmp_path: Path, database: 
 def test_taps_while_the_database_is_slow_are_ignored(
     qtbot: QtBot, tmp_path: Path, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_issue = actions.issue
+    real_issue = data.issue
 
     def slow_issue(*args: object, **kwargs: object) -> object:
         time.sleep(0.6)
         return real_issue(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(actions, "issue", slow_issue)
+    monkeypatch.setattr(data, "issue", slow_issue)
     window = _open(qtbot, _context(tmp_path, database), printer_url="dummy")
     tile = window.home.field_buttons["HT"]
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
@@ -182,6 +182,21 @@ def test_the_second_half_of_a_double_tap_on_done_issues_nothing(
     assert window.current_screen() == "home"
     assert len(_tickets(database)) == 1
     _close(window)
+
+
+def test_staff_close_the_kiosk_with_ctrl_shift_q(
+    qtbot: QtBot, tmp_path: Path, sqlite_database: Database
+) -> None:
+    window = _open(qtbot, _context(tmp_path, sqlite_database), printer_url="dummy")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(
+        window.home,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    QThreadPool.globalInstance().waitForDone(15000)
 
 
 def test_priority_step_issues_a_priority_ticket_with_its_reason(
@@ -346,6 +361,18 @@ def test_counts_follow_tickets_issued_elsewhere(
     _close(window)
 
 
+def test_the_style_sheet_file_is_filled_in_for_the_screen() -> None:
+    # 1024x768 is the base: the sizes written in kiosk.qss, unscaled.
+    base = style.stylesheet("Noto Sans", style.scale_for(QSize(1024, 768)))
+    assert '#kiosk { background: #eef3f9; font-family: "Noto Sans"; }' in base
+    assert "#kiosk #oosTitle { font-size: 58px;" in base
+    for size in (QSize(1920, 1080), QSize(1080, 1920), QSize(800, 600)):
+        sheet = style.stylesheet("Noto Sans", style.scale_for(size), style.tall_factor(size))
+        assert "$" not in sheet
+    # Full HD writes 1.41 times as big; the out-of-service title is 82 px there.
+    assert "#kiosk #oosTitle { font-size: 82px;" in style.stylesheet("Noto Sans", 1.40625)
+
+
 @pytest.mark.parametrize(
     ("size", "columns"),
     [(QSize(1024, 768), 4), (QSize(1920, 1080), 4), (QSize(1080, 1920), 2)],
@@ -442,7 +469,7 @@ def test_database_lost_at_the_tap_goes_out_of_service_then_back(
     def unreachable(*args: object, **kwargs: object) -> object:
         raise DatabaseUnavailable("Không kết nối được máy chủ cơ sở dữ liệu.")
 
-    monkeypatch.setattr(actions, "issue", unreachable)
+    monkeypatch.setattr(data, "issue", unreachable)
     qtbot.mouseClick(window.home.field_buttons["HT"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "out_of_service" in screens, timeout=5000)
     # The next read of the home screen works: the kiosk is back without anyone touching it.
@@ -465,7 +492,7 @@ def test_an_unexpected_error_is_logged_and_the_home_screen_comes_back(
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("boom in issue")
 
-    monkeypatch.setattr(actions, "issue", broken)
+    monkeypatch.setattr(data, "issue", broken)
     with caplog.at_level(logging.ERROR, logger="onestop"):
         qtbot.mouseClick(window.home.field_buttons["HT"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(window.home.message.isVisible, timeout=5000)
@@ -479,7 +506,7 @@ def test_an_unexpected_error_is_logged_and_the_home_screen_comes_back(
     )
 
     # A bug in a slot on the GUI thread: logged, and the kiosk goes home instead of crashing.
-    monkeypatch.setattr(actions, "issue", lambda *a, **k: "not a ticket")
+    monkeypatch.setattr(data, "issue", lambda *a, **k: "not a ticket")
     with caplog.at_level(logging.ERROR, logger="onestop"):
         qtbot.mouseClick(window.home.field_buttons["CT"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: any("_issued" in r.getMessage() for r in caplog.records))

@@ -1,9 +1,15 @@
-"""The kiosk's look: colours, sizes that grow with the screen, and its style sheet."""
+"""The kiosk's look: colours, sizes that grow with the screen, its style sheet filled in."""
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from string import Template
+
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
+
+from onestop_desk.resources import resource_path
 
 # Sizes below are pixels on a 1024x768 screen; bigger screens scale them up.
 BASE_WIDTH = 1024
@@ -24,6 +30,22 @@ WARNING_BORDER = "#e0a100"
 WARNING_INK = "#5b3a00"
 ALERT = "#b3261e"
 OK = "#1e7b34"
+# What kiosk.qss may name (${ink}, ${blue}, ...): one palette for the sheet and the painted tiles.
+PALETTE: dict[str, str] = {
+    "background": BACKGROUND,
+    "header": HEADER,
+    "header_accent": HEADER_ACCENT,
+    "ink": INK,
+    "muted": MUTED,
+    "blue": BLUE,
+    "priority": PRIORITY,
+    "priority_ink": PRIORITY_INK,
+    "warning_bg": WARNING_BG,
+    "warning_border": WARNING_BORDER,
+    "warning_ink": WARNING_INK,
+    "alert": ALERT,
+    "ok": OK,
+}
 
 # One colour per field, in kiosk order: citizens learn "the green one".
 FIELD_COLOURS = (
@@ -67,80 +89,38 @@ def tall_factor(size: QSize) -> float:
 
 
 def stylesheet(family: str, scale: float, tall: float = 1.0) -> str:
-    """The whole kiosk's style sheet for one screen size.
+    """The whole kiosk's style sheet (``resources/styles/kiosk.qss``) for one screen size.
 
     ``tall`` enlarges the number and out-of-service screens, which have height to spare
     in portrait.
     """
-
-    def s(base: float) -> int:
-        return px(base, scale)
-
-    def t(base: float) -> int:
-        return px(base, scale * tall)
-
     target = min_target(scale)
-    return f"""
-    #kiosk {{ background: {BACKGROUND}; font-family: "{family}"; }}
-    #kiosk QLabel {{ color: {INK}; }}
+    priority_height = max(target, px(74, scale * tall))
+    named = {
+        "family": family,
+        "target": str(target),
+        "target_radius": str(target // 2),
+        "priority_height": str(priority_height),
+        "priority_radius": str(priority_height // 2),
+        **PALETTE,
+    }
+    template = _sheet()
+    values: dict[str, str] = {}
+    for name in template.get_identifiers():
+        if name in named:
+            values[name] = named[name]
+        elif match := _SCALED.fullmatch(name):
+            factor = scale * tall if match["kind"] == "t" else scale
+            values[name] = str(px(int(match["base"]), factor))
+        else:
+            raise KeyError(f"kiosk.qss: unknown placeholder ${{{name}}}")
+    return template.substitute(values)
 
-    #kiosk #header {{ background: {HEADER}; border-bottom: {s(5)}px solid {HEADER_ACCENT}; }}
-    #kiosk #header QLabel {{ color: white; }}
-    #kiosk #centerLine1 {{ font-size: {s(20)}px; font-weight: bold; }}
-    #kiosk #centerLine2 {{ font-size: {s(31)}px; font-weight: bold; color: {HEADER_ACCENT}; }}
-    #kiosk #clockTime {{ font-size: {s(32)}px; font-weight: bold; }}
-    #kiosk #clockDate {{ font-size: {s(17)}px; }}
 
-    #kiosk #prompt {{ font-size: {s(30)}px; font-weight: bold; color: {BLUE}; }}
-    #kiosk #message {{
-        font-size: {s(24)}px; font-weight: bold; color: {ALERT};
-        background: #fde8e6; border-radius: {s(12)}px; padding: {s(8)}px {s(20)}px;
-    }}
-    #kiosk #priorityBanner {{
-        background: {PRIORITY}; border-radius: {s(16)}px;
-    }}
-    #kiosk #priorityBanner QLabel {{ color: {PRIORITY_INK}; }}
-    #kiosk #bannerTitle {{ font-size: {s(27)}px; font-weight: bold; }}
-    #kiosk #bannerText {{ font-size: {s(19)}px; }}
-    #kiosk #hint {{ font-size: {t(18)}px; color: {MUTED}; }}
+# ${s20}: 20 px at 1024x768 scaled to the screen; ${t20}: the same, taller in portrait.
+_SCALED = re.compile(r"(?P<kind>[st])(?P<base>\d+)")
 
-    #kiosk QPushButton {{
-        min-height: {target}px; border-radius: {target // 2}px; padding: 0 {s(34)}px;
-        font-size: {s(25)}px; font-weight: bold;
-    }}
-    #kiosk QPushButton#priorityButton {{
-        background: {PRIORITY}; color: {PRIORITY_INK}; border: none; font-size: {t(25)}px;
-        min-height: {max(target, t(74))}px; border-radius: {max(target, t(74)) // 2}px;
-    }}
-    #kiosk QPushButton#priorityButton:pressed {{ background: #d98c00; }}
-    #kiosk QPushButton#secondaryButton {{
-        background: white; color: {BLUE}; border: {s(3)}px solid {BLUE};
-    }}
-    #kiosk QPushButton#secondaryButton:pressed {{ background: #dce7f7; }}
-    #kiosk QPushButton#cancelPriority {{
-        background: white; color: {PRIORITY_INK}; border: none;
-    }}
-    #kiosk QPushButton#cancelPriority:pressed {{ background: #fbe3b0; }}
 
-    #kiosk #numberCaption {{ font-size: {t(30)}px; font-weight: bold; color: {MUTED}; }}
-    #kiosk #numberField {{ font-size: {t(38)}px; font-weight: bold; }}
-    #kiosk #numberPriority {{
-        font-size: {t(24)}px; font-weight: bold; color: {PRIORITY_INK};
-        background: {PRIORITY}; border-radius: {t(14)}px; padding: {t(6)}px {t(22)}px;
-    }}
-    #kiosk #numberAhead {{ font-size: {t(27)}px; }}
-    #kiosk #printStatus {{ font-size: {t(28)}px; font-weight: bold; color: {BLUE}; }}
-    #kiosk #printStatus[state="ok"] {{ color: {OK}; }}
-    #kiosk #printWarning {{
-        background: {WARNING_BG}; border: {s(3)}px solid {WARNING_BORDER};
-        border-radius: {s(18)}px;
-    }}
-    #kiosk #printWarning QLabel {{ color: {WARNING_INK}; }}
-    #kiosk #warningTitle {{ font-size: {t(28)}px; font-weight: bold; }}
-    #kiosk #warningText {{ font-size: {t(21)}px; }}
-
-    #kiosk #oosTitle {{ font-size: {t(58)}px; font-weight: bold; color: {ALERT}; }}
-    #kiosk #oosText {{ font-size: {t(34)}px; font-weight: bold; }}
-    #kiosk #oosFoot {{ font-size: {t(21)}px; color: {MUTED}; }}
-    #kiosk #startingText {{ font-size: {s(30)}px; color: {MUTED}; }}
-    """
+@cache
+def _sheet() -> Template:
+    return Template(resource_path("styles", "kiosk.qss").read_text(encoding="utf-8"))

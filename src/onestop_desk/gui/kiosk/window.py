@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.errors import DatabaseUnavailable, KnownError
-from onestop_desk.gui.kiosk import actions, style
-from onestop_desk.gui.kiosk.actions import KioskHome, PrintOutcome
-from onestop_desk.gui.kiosk.widgets import (
-    Header,
+from onestop_desk.gui.kiosk import data, style
+from onestop_desk.gui.kiosk.actions import create_actions
+from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
+from onestop_desk.gui.kiosk.header import Header
+from onestop_desk.gui.kiosk.screens import (
     HomeScreen,
     NumberScreen,
     OutOfServiceScreen,
@@ -168,14 +169,15 @@ class KioskWindow(QWidget):
         self.watcher.sig_changed.connect(self.reload)
         self.watcher.sig_connection.connect(lambda _connected: self.reload())
         # Staff only (a keyboard is not needed otherwise): leave the full-screen kiosk.
-        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.close)
+        self.kiosk_actions = create_actions(self)
+        self.kiosk_actions.quit.triggered.connect(self.close)
 
         self.setWindowTitle(self.tr("Lấy số thứ tự"))
         self.resize(1024, 768)
         self._apply_scale()
         self._show(STARTING)
         QueryOp(
-            lambda: actions.warm_up_printing(self.width_dots),
+            lambda: data.warm_up_printing(self.width_dots),
             success=lambda _none: None,
             failure=lambda _exc: None,
             parent=self,
@@ -260,7 +262,7 @@ class KioskWindow(QWidget):
         self._reload_again = False
         database, ward_code = self.ctx.database, self.ctx.settings.office.ward_code
         QueryOp(
-            lambda: actions.load_home(database, ward_code),
+            lambda: data.load_home(database, ward_code),
             success=self._loaded,
             failure=self._load_failed,
             parent=self,
@@ -330,7 +332,7 @@ class KioskWindow(QWidget):
         self._idle_timer.stop()
         database, reason = self.ctx.database, self._priority
         QueryOp(
-            lambda: actions.issue(
+            lambda: data.issue(
                 database, office_id=home.office.id, field_code=code, priority_reason=reason
             ),
             success=self._issued,
@@ -356,7 +358,7 @@ class KioskWindow(QWidget):
         database, url, width = self.ctx.database, self.printer_url, self.width_dots
         preview = self.preview_window.sink() if self.preview_window is not None else None
         QueryOp(
-            lambda: actions.print_and_record(
+            lambda: data.print_and_record(
                 database,
                 ticket=ticket,
                 center_name=center_name,
