@@ -82,10 +82,12 @@ def _portal_login(ctx: Any, args: argparse.Namespace) -> int:
 
 def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.portal.outbox import outbox_summary, submission_state_label
+    from onestop_desk.core.submission import submission_state_label
+    from onestop_desk.services.submissions import outbox_summary
 
     cli._ready(ctx)
-    summary = outbox_summary(ctx.database)
+    with cli._uow(ctx, readonly=True) as uow:
+        summary = outbox_summary(uow)
     portal = ctx.settings.portal
     if args.json:
         cli._print_json(
@@ -125,14 +127,16 @@ def _portal_status(ctx: Any, args: argparse.Namespace) -> int:
 def _portal_retry(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
     from onestop_desk.cli_dossier import _staff_id
-    from onestop_desk.portal.outbox import retry_submission
+    from onestop_desk.services.submissions import retry_submission
+    from onestop_desk.services.uow import UnitOfWork
 
     cli._ready(ctx)
     staff_id = None
     if args.staff:
         with cli._uow(ctx, readonly=True) as uow:
             staff_id = _staff_id(uow, args.staff)
-    info = retry_submission(ctx.database, args.code, staff_id)
+    with UnitOfWork(ctx.database, source="outbox") as uow:
+        info = retry_submission(uow, args.code, staff_id)
     print(f"Hồ sơ {info.dossier_code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
     return cli.EXIT_OK
 

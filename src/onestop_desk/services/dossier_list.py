@@ -28,11 +28,11 @@ from onestop_desk.core.lifecycle import (
     state_label,
     timing_label,
 )
+from onestop_desk.core.submission import SubmissionState, submission_state_label
 from onestop_desk.core.text import search_key
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Citizen, Dossier, Office, Procedure, Submission
 from onestop_desk.errors import InputError, NotFound
-from onestop_desk.portal.outbox import FAILED, submission_state_label
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.uow import UnitOfWork
 
@@ -229,7 +229,7 @@ def _filter_condition(
         case DossierFilter.RESULT_READY:
             return Dossier.state == DossierState.RESULT_READY.value
         case DossierFilter.SUBMISSION_FAILED:
-            return Submission.state == FAILED
+            return Submission.state == SubmissionState.FAILED.value
         case DossierFilter.RETURNED:
             return Dossier.state == DossierState.RETURNED.value
         case _:

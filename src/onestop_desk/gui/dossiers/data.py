@@ -11,7 +11,6 @@ from typing import Any
 from onestop_desk.context import AppContext
 from onestop_desk.core.calendar import WorkCalendar
 from onestop_desk.core.lifecycle import DossierAction
-from onestop_desk.portal.outbox import retry_submission
 from onestop_desk.services import lifecycle
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.dossier import DossierView, get_dossier
@@ -24,6 +23,7 @@ from onestop_desk.services.dossier_list import (
 )
 from onestop_desk.services.lifecycle import DossierStatus
 from onestop_desk.services.office import OfficeInfo, find_office, office_info
+from onestop_desk.services.submissions import retry_submission
 from onestop_desk.services.uow import UnitOfWork
 
 #: The list never holds more rows than this; the search narrows it down.
@@ -125,4 +125,5 @@ def act(
 
 def retry(ctx: AppContext, code: str, *, staff_id: uuid.UUID | None, now: datetime) -> str:
     """Queue a failed online submission again; returns the dossier's code."""
-    return retry_submission(ctx.database, code, staff_id, clock=lambda: now).dossier_code
+    with UnitOfWork(ctx.database, source="outbox") as uow:
+        return retry_submission(uow, code, staff_id, now=now).dossier_code
