@@ -370,10 +370,11 @@ def _print_status(status: Any) -> None:
 
 def _dossier_status(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.services.lifecycle import dossier_status
+    from onestop_desk.services.lifecycle.status import dossier_status
 
     cli._ready(ctx)
-    status = dossier_status(ctx.database, args.code)
+    with cli._uow(ctx, readonly=True) as uow:
+        status = dossier_status(uow, args.code)
     if args.json:
         cli._print_json(status.as_json())
     else:
@@ -402,7 +403,7 @@ def _done(ctx: Any, args: argparse.Namespace, status: Any, what: str) -> int:
 
 
 def _parse_item(text: str) -> Any:
-    from onestop_desk.services.lifecycle import SupplementItem
+    from onestop_desk.services.lifecycle.commands import SupplementItem
 
     # The name may itself hold a colon; count and kind are the last parts when they parse.
     parts = text.rsplit(":", 2)
@@ -419,99 +420,97 @@ def _parse_item(text: str) -> Any:
 def _run_action(
     ctx: Any,
     args: argparse.Namespace,
-    action: str,
-    values: Callable[[], dict[str, Any]],
+    command: Any,
     what: Callable[[Any], str],
     *,
     now: datetime | None = None,
 ) -> int:
-    """One lifecycle action through the same service call as the counter's dialogs."""
-    from onestop_desk.core.lifecycle import DossierAction
-    from onestop_desk.services.lifecycle import perform
+    """One lifecycle command through the same service call as the counter's dialogs."""
+    from onestop_desk import cli
+    from onestop_desk.services.lifecycle.actions import perform
 
     staff = _acting_staff(ctx, args.staff)
-    status = perform(
-        ctx.database,
-        args.code,
-        DossierAction(action),
-        values(),
-        staff_id=staff,
-        now=now,
-        source="cli",
-    )
+    with cli._uow(ctx) as uow:
+        status = perform(uow, args.code, command, staff_id=staff, now=now)
     return _done(ctx, args, status, what(status))
 
 
 def _dossier_process(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import StartProcessing
+
     return _run_action(
         ctx,
         args,
-        "start_processing",
-        lambda: {"deciding_body": args.body, "note": args.note},
+        StartProcessing(deciding_body=args.body, note=args.note),
         lambda status: f"đã chuyển {status.events[-1].data.get('deciding_body', '')} giải quyết",
     )
 
 
 def _dossier_supplement(ctx: Any, args: argparse.Namespace) -> int:
-    items = [_parse_item(text) for text in args.item]
+    from onestop_desk.services.lifecycle.commands import RequestSupplement
+
+    items = tuple(_parse_item(text) for text in args.item)
     return _run_action(
         ctx,
         args,
-        "request_supplement",
-        lambda: {"items": items, "reason": args.reason},
+        RequestSupplement(items=items, reason=args.reason),
         lambda _: f"đã yêu cầu bổ sung {len(items)} giấy tờ (in Mẫu 02 bằng lệnh notice)",
     )
 
 
 def _dossier_supplement_received(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import ReceiveSupplement
+
     return _run_action(
         ctx,
         args,
-        "supplement_received",
-        lambda: {"note": args.note},
+        ReceiveSupplement(note=args.note),
         lambda _: "đã nhận hồ sơ bổ sung",
     )
 
 
 def _dossier_refuse(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import Refuse
+
     return _run_action(
         ctx,
         args,
-        "refuse",
-        lambda: {"reasons": args.reason},
+        Refuse(reasons=args.reason),
         lambda _: "đã từ chối tiếp nhận (in Mẫu 03 bằng lệnh notice)",
     )
 
 
 def _dossier_extend(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
+    from onestop_desk.services.lifecycle.commands import Extend
 
     new_due = cli._parse_moment(args.new_due)
     return _run_action(
         ctx,
         args,
-        "extend",
-        lambda: {"new_due_at": new_due, "reason": args.reason},
+        Extend(new_due_at=new_due, reason=args.reason),
         lambda status: f"đã gia hạn đến {status.due_at:%H:%M %d/%m/%Y} (in Mẫu 04)",
     )
 
 
 def _dossier_stop(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import Stop
+
     return _run_action(
         ctx,
         args,
-        "stop",
-        lambda: {"reason": args.reason, "legal_basis": args.legal_basis},
+        Stop(reason=args.reason, legal_basis=args.legal_basis),
         lambda _: "đã dừng giải quyết (in Mẫu 05 bằng lệnh notice)",
     )
 
 
 def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import MarkResultReady
+
     return _run_action(
         ctx,
         args,
-        "mark_result_ready",
-        lambda: {"note": args.note},
+        MarkResultReady(note=args.note),
         lambda _: "đã có kết quả, chờ trả",
     )
 
@@ -519,27 +518,26 @@ def _dossier_ready(ctx: Any, args: argparse.Namespace) -> int:
 def _dossier_return(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
     from onestop_desk.core.lifecycle import timing_label
-    from onestop_desk.services.lifecycle import dossier_status
-
-    def values() -> dict[str, Any]:
-        # Without --channel the result goes the way the citizen chose at the desk.
-        channel = args.channel or dossier_status(ctx.database, args.code).result_channel
-        return {"to": args.to, "channel": channel}
+    from onestop_desk.services.lifecycle.commands import ReturnResult
 
     def what(status: Any) -> str:
         timing = timing_label(status.result_timing) if status.result_timing else ""
         return f"đã trả kết quả cho {status.returned_to}, {timing.lower()}"
 
     at = cli._parse_moment(args.at) if args.at else None
-    return _run_action(ctx, args, "return_result", values, what, now=at)
+    # Without --channel the result goes the way the citizen chose at the desk.
+    command = ReturnResult(to=args.to, channel=args.channel or None)
+    return _run_action(ctx, args, command, what, now=at)
 
 
 def _dossier_notice(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.services.lifecycle import notice_document
+    from onestop_desk.services.lifecycle.notices import notice_document
 
     cli._ready(ctx)
-    out = notice_document(ctx.database, args.code, args.form, args.out)
+    with cli._uow(ctx, readonly=True) as uow:
+        write = notice_document(uow, args.code, args.form)
+    out = write(args.out)
     also = _maybe_pdf(out, args.pdf)
     print(f"Đã ghi Mẫu {args.form} của hồ sơ {args.code.strip().upper()} vào {out}{also}.")
     return cli.EXIT_OK
@@ -547,13 +545,13 @@ def _dossier_notice(ctx: Any, args: argparse.Namespace) -> int:
 
 def _dossier_logbook(ctx: Any, args: argparse.Namespace) -> int:
     from onestop_desk import cli
-    from onestop_desk.services.lifecycle import logbook_document
+    from onestop_desk.services.lifecycle.notices import logbook_document
 
     start, end = cli._parse_day(args.start), cli._parse_day(args.end)
     cli._ready(ctx)
     with cli._uow(ctx, readonly=True) as uow:
-        office_id = cli._office(ctx, uow).id
-    out = logbook_document(ctx.database, office_id, start, end, args.out)
+        write = logbook_document(uow, cli._office(ctx, uow).id, start, end)
+    out = write(args.out)
     also = _maybe_pdf(out, args.pdf)
     print(
         f"Đã ghi sổ theo dõi hồ sơ (Mẫu 07) từ {start:%d/%m/%Y} đến {end:%d/%m/%Y} vào {out}{also}."

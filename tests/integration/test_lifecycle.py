@@ -20,25 +20,41 @@ from onestop_desk.db.models import AuditEvent, Dossier, DossierEvent, StaffUser
 from onestop_desk.db.notify import ChangeSource, PgListener, SqliteChangeProbe
 from onestop_desk.errors import Conflict, InputError, NotFound
 from onestop_desk.services.dossier import ApplicantInput, DossierRequest, create_dossier
-from onestop_desk.services.lifecycle import (
-    DossierStatus,
-    SupplementItem,
-    about_to_be_late,
-    dossier_status,
-    extend,
-    logbook_document,
-    mark_result_ready,
-    notice_document,
-    receive_supplement,
-    refuse,
-    request_supplement,
-    return_result,
-    start_processing,
-    stop,
-)
+from onestop_desk.services.lifecycle import actions, notices
+from onestop_desk.services.lifecycle import status as reading
+from onestop_desk.services.lifecycle.commands import SupplementItem
+from onestop_desk.services.lifecycle.status import DossierStatus
 from onestop_desk.services.office import find_office
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.docx_text import document_text
+from tests.support.services import in_uow
+
+# Each call in its own unit of work, as the counter and the CLI run them.
+start_processing = in_uow(actions.start_processing)
+request_supplement = in_uow(actions.request_supplement)
+receive_supplement = in_uow(actions.receive_supplement)
+refuse = in_uow(actions.refuse)
+extend = in_uow(actions.extend)
+stop = in_uow(actions.stop)
+mark_result_ready = in_uow(actions.mark_result_ready)
+return_result = in_uow(actions.return_result)
+dossier_status = in_uow(reading.dossier_status, readonly=True)
+about_to_be_late = in_uow(reading.about_to_be_late, readonly=True)
+
+
+def notice_document(database: Database, code: str, form: str, out: Path) -> Path:
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notices.notice_document(uow, code, form)
+    return write(out)
+
+
+def logbook_document(
+    database: Database, office_id: uuid.UUID, start: date, end: date, out: Path
+) -> Path:
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notices.logbook_document(uow, office_id, start, end)
+    return write(out)
+
 
 S = DossierState
 A = DossierAction

@@ -19,7 +19,8 @@ from onestop_desk.core.lifecycle import DossierAction, DossierState
 from onestop_desk.core.submission import SubmissionState
 from onestop_desk.gui.widgets.table import RowTable, bold_font
 from onestop_desk.services.dossier_list import DossierRow
-from onestop_desk.services.lifecycle import SUPPLEMENT_KINDS, EventView
+from onestop_desk.services.lifecycle.commands import SUPPLEMENT_KINDS
+from onestop_desk.services.lifecycle.status import EventView
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
