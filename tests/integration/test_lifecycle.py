@@ -22,7 +22,18 @@ from onestop_desk.errors import Conflict, InputError, NotFound
 from onestop_desk.services.dossier import ApplicantInput, DossierRequest, create_dossier
 from onestop_desk.services.lifecycle import actions, notices
 from onestop_desk.services.lifecycle import status as reading
-from onestop_desk.services.lifecycle.commands import SupplementItem
+from onestop_desk.services.lifecycle.commands import (
+    DossierCommand,
+    Extend,
+    MarkResultReady,
+    ReceiveSupplement,
+    Refuse,
+    RequestSupplement,
+    ReturnResult,
+    StartProcessing,
+    Stop,
+    SupplementItem,
+)
 from onestop_desk.services.lifecycle.status import DossierStatus
 from onestop_desk.services.office import find_office
 from onestop_desk.services.uow import UnitOfWork
@@ -912,3 +923,45 @@ def test_the_log_book_refuses_a_backwards_range(database: Database, tmp_path: Pa
             date(2026, 11, 1),
             tmp_path / "so.docx",
         )
+
+
+def test_each_command_runs_its_action_and_a_return_goes_the_way_chosen_at_reception(
+    database: Database,
+) -> None:
+    """The commands the counter's dialogs and the CLI build, run through the one dispatcher."""
+    staff = _staff(database, "tiepnhan1")
+    request = DossierRequest(
+        THREE_DAYS,
+        AN,
+        staff_id=staff,
+        counter_number=2,
+        result_channel="post",
+        result_address="Thôn 1, xã Hòa Sơn, tỉnh Đắk Lắk",
+    )
+    office_id = _office_id(database)
+    with UnitOfWork(database) as uow:
+        code = create_dossier(uow, office_id=office_id, request=request, now=MONDAY_10).code
+    refused, stopped = _receive(database), _receive(database)
+    runs: list[tuple[str, DossierCommand]] = [
+        (code, StartProcessing(deciding_body="Công an xã Hòa Sơn")),
+        (code, RequestSupplement(items=PAPERS, reason="Thiếu giấy tờ")),
+        (code, ReceiveSupplement(note="Đã nhận đủ")),
+        (code, Extend(new_due_at=datetime(2026, 12, 30, 17, 0), reason="Cần xác minh")),
+        (code, MarkResultReady()),
+        (code, ReturnResult(to="Nguyễn Văn An")),
+        (refused, Refuse(reasons="Không thuộc thẩm quyền của xã")),
+        (stopped, Stop(reason="Người yêu cầu rút hồ sơ", legal_basis="Điều 18")),
+    ]
+    at = MONDAY_10
+    for which, command in runs:
+        at += timedelta(minutes=30)
+        with UnitOfWork(database) as uow:
+            done = actions.perform(uow, which, command, staff_id=staff, now=at)
+        assert done.events[-1].kind == command.action.value
+    returned = dossier_status(database, code)
+    assert returned.state is S.RETURNED
+    assert returned.result_channel == "post"
+    assert returned.events[-1].data["channel"] == "post"
+    assert returned.due_at == datetime(2026, 12, 30, 17, 0)
+    assert dossier_status(database, refused).state is S.REFUSED
+    assert dossier_status(database, stopped).state is S.STOPPED
