@@ -382,16 +382,6 @@ def _dossier_status(ctx: Any, args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
-def _acting_staff(ctx: Any, username: str | None) -> uuid.UUID | None:
-    from onestop_desk import cli
-
-    cli._ready(ctx)
-    if username is None:
-        return None
-    with cli._uow(ctx, readonly=True) as uow:
-        return _staff_id(uow, username)
-
-
 def _done(ctx: Any, args: argparse.Namespace, status: Any, what: str) -> int:
     from onestop_desk import cli
 
@@ -429,9 +419,10 @@ def _run_action(
     from onestop_desk import cli
     from onestop_desk.services.lifecycle.actions import perform
 
-    staff = _acting_staff(ctx, args.staff)
+    cli._ready(ctx)
     with cli._uow(ctx) as uow:
-        status = perform(uow, args.code, command, staff_id=staff, now=now)
+        # The acting staff member is looked up in the action's own transaction.
+        status = perform(uow, args.code, command, staff_id=_staff_id(uow, args.staff), now=now)
     return _done(ctx, args, status, what(status))
 
 
