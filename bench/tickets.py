@@ -61,9 +61,9 @@ from onestop_desk.db import engine as engine_module  # noqa: E402
 from onestop_desk.db.database import Database  # noqa: E402
 from onestop_desk.db.migrate import upgrade  # noqa: E402
 from onestop_desk.db.models import Counter, Field, Ticket, TicketCounter  # noqa: E402
-from onestop_desk.services import queue as queue_module  # noqa: E402
 from onestop_desk.services.office import find_office  # noqa: E402
 from onestop_desk.services.queue import call_next, issue_ticket  # noqa: E402
+from onestop_desk.services.queue import issuing as queue_module  # noqa: E402
 from onestop_desk.services.seed import seed  # noqa: E402
 from onestop_desk.services.uow import UnitOfWork  # noqa: E402
 

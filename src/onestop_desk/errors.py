@@ -49,3 +49,15 @@ class AccessDenied(KnownError):
 
 class Conflict(KnownError):
     """The action does not fit the current state (ticket already called, ...)."""
+
+
+class ConstraintViolation(Conflict):
+    """Saving broke a rule the database keeps (mapped from the driver's integrity error)."""
+
+
+class DuplicateRecord(ConstraintViolation):
+    """Saving would repeat something that must be unique (a code, a number, a login name)."""
+
+
+class BrokenReference(ConstraintViolation):
+    """Saving refers to something no longer in the database, or removes something still used."""

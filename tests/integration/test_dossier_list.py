@@ -16,12 +16,18 @@ from onestop_desk.services.dossier_list import (
     SORT_KEYS,
     DossierFilter,
     DossierRow,
-    dossier_counts,
-    find_dossier_code,
-    list_dossiers,
     search_kind,
 )
+from onestop_desk.services.dossier_list import dossier_counts as count_dossiers
+from onestop_desk.services.dossier_list import find_dossier_code as find_code
+from onestop_desk.services.dossier_list import list_dossiers as list_rows
 from tests.support.dossier_seed import AGENCY, NOW, Seeded, seed_dossiers
+from tests.support.services import in_uow
+
+# Each read in its own unit of work, as the counter's list makes them.
+list_dossiers = in_uow(list_rows, readonly=True)
+dossier_counts = in_uow(count_dossiers, readonly=True)
+find_dossier_code = in_uow(find_code, readonly=True)
 
 
 @pytest.fixture

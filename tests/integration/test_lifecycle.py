@@ -20,25 +20,52 @@ from onestop_desk.db.models import AuditEvent, Dossier, DossierEvent, StaffUser
 from onestop_desk.db.notify import ChangeSource, PgListener, SqliteChangeProbe
 from onestop_desk.errors import Conflict, InputError, NotFound
 from onestop_desk.services.dossier import ApplicantInput, DossierRequest, create_dossier
-from onestop_desk.services.lifecycle import (
-    DossierStatus,
+from onestop_desk.services.lifecycle import actions, notices
+from onestop_desk.services.lifecycle import status as reading
+from onestop_desk.services.lifecycle.commands import (
+    DossierCommand,
+    Extend,
+    MarkResultReady,
+    ReceiveSupplement,
+    Refuse,
+    RequestSupplement,
+    ReturnResult,
+    StartProcessing,
+    Stop,
     SupplementItem,
-    about_to_be_late,
-    dossier_status,
-    extend,
-    logbook_document,
-    mark_result_ready,
-    notice_document,
-    receive_supplement,
-    refuse,
-    request_supplement,
-    return_result,
-    start_processing,
-    stop,
 )
+from onestop_desk.services.lifecycle.status import DossierStatus
 from onestop_desk.services.office import find_office
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.docx_text import document_text
+from tests.support.services import in_uow
+
+# Each call in its own unit of work, as the counter and the CLI run them.
+start_processing = in_uow(actions.start_processing)
+request_supplement = in_uow(actions.request_supplement)
+receive_supplement = in_uow(actions.receive_supplement)
+refuse = in_uow(actions.refuse)
+extend = in_uow(actions.extend)
+stop = in_uow(actions.stop)
+mark_result_ready = in_uow(actions.mark_result_ready)
+return_result = in_uow(actions.return_result)
+dossier_status = in_uow(reading.dossier_status, readonly=True)
+about_to_be_late = in_uow(reading.about_to_be_late, readonly=True)
+
+
+def notice_document(database: Database, code: str, form: str, out: Path) -> Path:
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notices.notice_document(uow, code, form)
+    return write(out)
+
+
+def logbook_document(
+    database: Database, office_id: uuid.UUID, start: date, end: date, out: Path
+) -> Path:
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notices.logbook_document(uow, office_id, start, end)
+    return write(out)
+
 
 S = DossierState
 A = DossierAction
@@ -896,3 +923,45 @@ def test_the_log_book_refuses_a_backwards_range(database: Database, tmp_path: Pa
             date(2026, 11, 1),
             tmp_path / "so.docx",
         )
+
+
+def test_each_command_runs_its_action_and_a_return_goes_the_way_chosen_at_reception(
+    database: Database,
+) -> None:
+    """The commands the counter's dialogs and the CLI build, run through the one dispatcher."""
+    staff = _staff(database, "tiepnhan1")
+    request = DossierRequest(
+        THREE_DAYS,
+        AN,
+        staff_id=staff,
+        counter_number=2,
+        result_channel="post",
+        result_address="Thôn 1, xã Hòa Sơn, tỉnh Đắk Lắk",
+    )
+    office_id = _office_id(database)
+    with UnitOfWork(database) as uow:
+        code = create_dossier(uow, office_id=office_id, request=request, now=MONDAY_10).code
+    refused, stopped = _receive(database), _receive(database)
+    runs: list[tuple[str, DossierCommand]] = [
+        (code, StartProcessing(deciding_body="Công an xã Hòa Sơn")),
+        (code, RequestSupplement(items=PAPERS, reason="Thiếu giấy tờ")),
+        (code, ReceiveSupplement(note="Đã nhận đủ")),
+        (code, Extend(new_due_at=datetime(2026, 12, 30, 17, 0), reason="Cần xác minh")),
+        (code, MarkResultReady()),
+        (code, ReturnResult(to="Nguyễn Văn An")),
+        (refused, Refuse(reasons="Không thuộc thẩm quyền của xã")),
+        (stopped, Stop(reason="Người yêu cầu rút hồ sơ", legal_basis="Điều 18")),
+    ]
+    at = MONDAY_10
+    for which, command in runs:
+        at += timedelta(minutes=30)
+        with UnitOfWork(database) as uow:
+            done = actions.perform(uow, which, command, staff_id=staff, now=at)
+        assert done.events[-1].kind == command.action.value
+    returned = dossier_status(database, code)
+    assert returned.state is S.RETURNED
+    assert returned.result_channel == "post"
+    assert returned.events[-1].data["channel"] == "post"
+    assert returned.due_at == datetime(2026, 12, 30, 17, 0)
+    assert dossier_status(database, refused).state is S.REFUSED
+    assert dossier_status(database, stopped).state is S.STOPPED

@@ -6,6 +6,7 @@ import random
 import statistics
 import threading
 import time
+import uuid
 from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,6 @@ from onestop_desk.portal.outbox import (
     Outbox,
     OutboxReport,
     build_payload,
-    outbox_summary,
-    retry_submission,
 )
 from onestop_desk.portal.sync import CURSOR, sync_statuses
 from onestop_desk.services.dossier import (
@@ -39,6 +38,9 @@ from onestop_desk.services.dossier import (
     create_dossier,
 )
 from onestop_desk.services.office import find_office
+from onestop_desk.services.submissions import OutboxSummary, SubmissionInfo
+from onestop_desk.services.submissions import outbox_summary as read_outbox
+from onestop_desk.services.submissions import retry_submission as retry
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.portal_sim import (
     PortalSim,
@@ -47,6 +49,17 @@ from tests.support.portal_sim import (
     submissions,
     write_scans,
 )
+
+
+def retry_submission(database: Database, code: str, staff_id: uuid.UUID | None) -> SubmissionInfo:
+    """Staff's retry, in its own unit of work as the counter and the CLI run it."""
+    with UnitOfWork(database, source="outbox") as uow:
+        return retry(uow, code, staff_id)
+
+
+def outbox_summary(database: Database) -> OutboxSummary:
+    with UnitOfWork(database, readonly=True) as uow:
+        return read_outbox(uow)
 
 
 def dossier(database: Database, code: str) -> Dossier:

@@ -29,8 +29,9 @@ from onestop_desk.db.models import Dossier, DossierEvent, Procedure
 from onestop_desk.errors import KnownError
 from onestop_desk.portal.credentials import secret_name
 from onestop_desk.portal.http import HttpPortalClient
-from onestop_desk.portal.outbox import Outbox, OutboxReport, retry_submission
+from onestop_desk.portal.outbox import Outbox, OutboxReport
 from onestop_desk.secrets import set_secret
+from onestop_desk.services.submissions import retry_submission
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.portal_sim import (
     CLIENT_ID,
@@ -346,6 +347,7 @@ def test_a_dossier_the_portal_refuses_fails_with_its_reason_until_staff_retry(
                 update(Procedure).where(Procedure.code == "CT-CHU-KY").values(code="2.000884")
             )
             uow.commit()
-        retry_submission(database, code, None)
+        with UnitOfWork(database, source="outbox") as uow:
+            retry_submission(uow, code, None)
         assert outbox.drain().sent == 1
     assert_each_sent_exactly_once(database, sim, [code])

@@ -21,10 +21,22 @@ from onestop_desk.portal.client import PortalUnavailable
 from onestop_desk.portal.http import HttpPortalClient
 from onestop_desk.portal.outbox import Outbox
 from onestop_desk.portal.sync import CURSOR, sync_statuses
-from onestop_desk.services.lifecycle import EventView, dossier_status, notice_document
+from onestop_desk.services.lifecycle import notices
+from onestop_desk.services.lifecycle import status as reading
+from onestop_desk.services.lifecycle.status import EventView
 from onestop_desk.services.uow import UnitOfWork
 from tests.support.docx_text import document_text
 from tests.support.portal_sim import PortalSim, http_factory, receive_dossiers
+from tests.support.services import in_uow
+
+dossier_status = in_uow(reading.dossier_status, readonly=True)
+
+
+def notice_document(database: Database, code: str, form: str, out: Path) -> Path:
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notices.notice_document(uow, code, form)
+    return write(out)
+
 
 PAPERS = [
     {"name": "Bản sao Giấy khai sinh", "count": 1, "kind": "certified_copy"},

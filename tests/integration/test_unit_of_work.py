@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from onestop_desk.db.database import Database
 from onestop_desk.db.engine import driver_cursor
 from onestop_desk.db.models import AuditEvent
+from onestop_desk.errors import BrokenReference, Conflict, DuplicateRecord
 from onestop_desk.services.uow import UnitOfWork
 
 AT = datetime(2026, 11, 23, 9, 0)
@@ -80,6 +81,59 @@ def test_driver_errors_leave_as_sqlalchemy_errors(database: Database) -> None:
     # Translated as it leaves the cursor's block.
     with UnitOfWork(database) as uow, pytest.raises(IntegrityError, match="audit_event"):
         insert_twice(uow)
+    assert _kinds(database) == []
+
+
+def test_a_duplicate_leaving_the_unit_of_work_is_a_typed_conflict(database: Database) -> None:
+    """The same duplicate, by the ORM at commit or by plain SQL left unhandled, reaches the user
+    as one Vietnamese message (not an "unexpected error"), with the driver's error as its cause."""
+    event_id = uuid.uuid4()
+    with UnitOfWork(database) as uow:
+        uow.session.add(
+            AuditEvent(
+                id=event_id, office_id=None, at=AT, source="test", kind="test.first", data={}
+            )
+        )
+        uow.commit()
+
+    def again_by_orm() -> None:
+        with UnitOfWork(database) as uow:
+            uow.session.add(
+                AuditEvent(
+                    id=event_id, office_id=None, at=AT, source="test", kind="test.again", data={}
+                )
+            )
+            uow.commit()
+
+    def again_by_sql() -> None:
+        with UnitOfWork(database) as uow, driver_cursor(uow.connection()) as cursor:
+            cursor.execute(_audit_sql(database), _params(database, "test.again", event_id))
+
+    with pytest.raises(DuplicateRecord) as by_orm:
+        again_by_orm()
+    with pytest.raises(DuplicateRecord) as by_sql:
+        again_by_sql()
+
+    for caught in (by_orm, by_sql):
+        error = caught.value
+        assert isinstance(error, Conflict)
+        assert error.message == "Dữ liệu này đã có trong cơ sở dữ liệu, không lưu trùng được."
+        assert "tải lại" in (error.hint or "")
+        assert isinstance(error.__cause__, IntegrityError)
+    assert _kinds(database) == ["test.first"]
+
+
+def test_a_reference_to_nothing_leaving_the_unit_of_work_is_a_typed_conflict(
+    database: Database,
+) -> None:
+    def orphan() -> None:
+        with UnitOfWork(database) as uow:
+            uow.audit("test.orphan", office_id=uuid.uuid4(), at=AT)  # no such office
+            uow.commit()
+
+    with pytest.raises(BrokenReference, match="không còn trong cơ sở dữ liệu") as caught:
+        orphan()
+    assert isinstance(caught.value.__cause__, IntegrityError)
     assert _kinds(database) == []
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import select, update
 
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Dossier, StaffUser, Submission
-from onestop_desk.services import lifecycle
 from onestop_desk.services.dossier import ApplicantInput, DossierRequest, create_dossier
-from onestop_desk.services.lifecycle import SupplementItem
+from onestop_desk.services.lifecycle import actions
+from onestop_desk.services.lifecycle.commands import SupplementItem
 from onestop_desk.services.office import find_office
 from onestop_desk.services.uow import UnitOfWork
+from tests.support.services import in_uow
 
 AGENCY = "000.24481.H15"
 NOW = datetime(2026, 11, 27, 10, 0)
@@ -87,8 +88,10 @@ def seed_dossiers(database: Database) -> Seeded:
         refused=save(SIGNATURE, ANH, datetime(2026, 11, 26, 8, 0)),
     )
     act = {"staff_id": staff_id}
-    lifecycle.start_processing(database, seeded.later, now=datetime(2026, 11, 23, 10, 0), **act)
-    lifecycle.request_supplement(
+    in_uow(actions.start_processing)(
+        database, seeded.later, now=datetime(2026, 11, 23, 10, 0), **act
+    )
+    in_uow(actions.request_supplement)(
         database,
         seeded.supplement,
         items=[SupplementItem("Bản sao giấy khai sinh", 1, "certified_copy")],
@@ -96,13 +99,19 @@ def seed_dossiers(database: Database) -> Seeded:
         now=datetime(2026, 11, 26, 9, 20),
         **act,
     )
-    lifecycle.start_processing(database, seeded.ready, now=datetime(2026, 11, 27, 8, 40), **act)
-    lifecycle.mark_result_ready(
+    in_uow(actions.start_processing)(
+        database, seeded.ready, now=datetime(2026, 11, 27, 8, 40), **act
+    )
+    in_uow(actions.mark_result_ready)(
         database, seeded.ready, note="Đã ký, đóng dấu", now=datetime(2026, 11, 27, 9, 30), **act
     )
-    lifecycle.start_processing(database, seeded.returned, now=datetime(2026, 11, 20, 8, 10), **act)
-    lifecycle.mark_result_ready(database, seeded.returned, now=datetime(2026, 11, 20, 14, 0), **act)
-    lifecycle.return_result(
+    in_uow(actions.start_processing)(
+        database, seeded.returned, now=datetime(2026, 11, 20, 8, 10), **act
+    )
+    in_uow(actions.mark_result_ready)(
+        database, seeded.returned, now=datetime(2026, 11, 20, 14, 0), **act
+    )
+    in_uow(actions.return_result)(
         database,
         seeded.returned,
         to="Nguyễn Văn An",
@@ -110,7 +119,7 @@ def seed_dossiers(database: Database) -> Seeded:
         at=datetime(2026, 11, 20, 16, 0),
         **act,
     )
-    lifecycle.refuse(
+    in_uow(actions.refuse)(
         database,
         seeded.refused,
         reasons="Văn bản cần chứng thực chữ ký có nội dung trái pháp luật",

@@ -218,3 +218,26 @@ def test_cycle_check_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
     (package / "sub" / "b.py").write_text("def later():\n    from ..a import x\n", encoding="utf-8")
     assert _cycles(_import_graph(package)) == [["pkg.a", "pkg.sub", "pkg.sub.b", "pkg.a"]]
     assert "onestop_desk.gui.app" in _import_graph()["onestop_desk.cli.faces"]  # a lazy import
+
+
+def test_services_do_not_import_the_portal() -> None:
+    # The portal (HTTP client, outbox worker, status sync) stands on the services, not under them:
+    # a service reaching for it would drag the network side into every use case.
+    offenders = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in _modules("services")
+        for name in _imports(path) | _names_from_package(path)
+        if name == "onestop_desk.portal" or name.startswith("onestop_desk.portal.")
+    }
+    assert not offenders, offenders
+
+
+def _names_from_package(path: Path) -> set[str]:
+    """``from onestop_desk import portal`` spelled out as the module it imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        f"onestop_desk.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "onestop_desk" and node.level == 0
+        for alias in node.names
+    }

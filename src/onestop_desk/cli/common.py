@@ -129,11 +129,11 @@ def ready(ctx: AppContext) -> None:
     upgrade(ctx.database)
 
 
-def unit_of_work(ctx: AppContext, readonly: bool = False) -> UnitOfWork:
+def unit_of_work(ctx: AppContext, readonly: bool = False, *, source: str = "cli") -> UnitOfWork:
     """A unit of work on the context's database, its audit events marked as from the CLI."""
     from onestop_desk.services.uow import UnitOfWork
 
-    return UnitOfWork(ctx.database, readonly=readonly, source="cli")
+    return UnitOfWork(ctx.database, readonly=readonly, source=source)
 
 
 def office(ctx: AppContext, uow: UnitOfWork) -> Office:

@@ -6,18 +6,18 @@ The ``dossier`` group itself, intake and the receipt's papers, is dossier.py's.
 from __future__ import annotations
 
 import argparse
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from onestop_desk.cli import common
 from onestop_desk.cli.common import Handler, Parser, Subparsers
 
 if TYPE_CHECKING:
     from onestop_desk.context import AppContext
-    from onestop_desk.services.lifecycle import DossierStatus, SupplementItem
+    from onestop_desk.services.lifecycle.commands import DossierCommand, SupplementItem
+    from onestop_desk.services.lifecycle.status import DossierStatus
 
 
 def _action_parser(dossier: Subparsers, name: str, help_text: str) -> Parser:
@@ -149,10 +149,11 @@ def _print_status(status: DossierStatus) -> None:
 
 
 def _dossier_status(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import dossier_status
+    from onestop_desk.services.lifecycle.status import dossier_status
 
     common.ready(ctx)
-    status = dossier_status(ctx.database, args.code)
+    with common.unit_of_work(ctx, readonly=True) as uow:
+        status = dossier_status(uow, args.code)
     if args.json:
         common.print_json(status.as_json())
     else:
@@ -160,17 +161,7 @@ def _dossier_status(ctx: AppContext, args: argparse.Namespace) -> int:
     return common.EXIT_OK
 
 
-def _acting_staff(ctx: AppContext, username: str | None) -> uuid.UUID | None:
-
-    common.ready(ctx)
-    if username is None:
-        return None
-    with common.unit_of_work(ctx, readonly=True) as uow:
-        return common.staff_id(uow, username)
-
-
 def _done(ctx: AppContext, args: argparse.Namespace, status: DossierStatus, what: str) -> int:
-
     if args.json:
         common.print_json(status.as_json())
     else:
@@ -179,7 +170,7 @@ def _done(ctx: AppContext, args: argparse.Namespace, status: DossierStatus, what
 
 
 def _parse_item(text: str) -> SupplementItem:
-    from onestop_desk.services.lifecycle import SupplementItem
+    from onestop_desk.services.lifecycle.commands import SupplementItem
 
     # The name may itself hold a colon; count and kind are the last parts when they parse.
     parts = text.rsplit(":", 2)
@@ -196,137 +187,129 @@ def _parse_item(text: str) -> SupplementItem:
 def _run_action(
     ctx: AppContext,
     args: argparse.Namespace,
-    action: str,
-    values: Callable[[], dict[str, Any]],
+    command: DossierCommand,
     what: Callable[[DossierStatus], str],
     *,
     now: datetime | None = None,
 ) -> int:
-    """One lifecycle action through the same service call as the counter's dialogs."""
-    from onestop_desk.core.lifecycle import DossierAction
-    from onestop_desk.services.lifecycle import perform
+    """One lifecycle command through the same service call as the counter's dialogs."""
+    from onestop_desk.services.lifecycle.actions import perform
 
-    staff = _acting_staff(ctx, args.staff)
-    status = perform(
-        ctx.database,
-        args.code,
-        DossierAction(action),
-        values(),
-        staff_id=staff,
-        now=now,
-        source="cli",
-    )
+    common.ready(ctx)
+    with common.unit_of_work(ctx) as uow:
+        # The acting staff member is looked up in the action's own transaction.
+        staff_id = common.staff_id(uow, args.staff)
+        status = perform(uow, args.code, command, staff_id=staff_id, now=now)
     return _done(ctx, args, status, what(status))
 
 
 def _dossier_process(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import StartProcessing
+
     return _run_action(
         ctx,
         args,
-        "start_processing",
-        lambda: {"deciding_body": args.body, "note": args.note},
+        StartProcessing(deciding_body=args.body, note=args.note),
         lambda status: f"đã chuyển {status.events[-1].data.get('deciding_body', '')} giải quyết",
     )
 
 
 def _dossier_supplement(ctx: AppContext, args: argparse.Namespace) -> int:
-    items = [_parse_item(text) for text in args.item]
+    from onestop_desk.services.lifecycle.commands import RequestSupplement
+
+    items = tuple(_parse_item(text) for text in args.item)
     return _run_action(
         ctx,
         args,
-        "request_supplement",
-        lambda: {"items": items, "reason": args.reason},
+        RequestSupplement(items=items, reason=args.reason),
         lambda _: f"đã yêu cầu bổ sung {len(items)} giấy tờ (in Mẫu 02 bằng lệnh notice)",
     )
 
 
 def _dossier_supplement_received(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import ReceiveSupplement
+
     return _run_action(
-        ctx,
-        args,
-        "supplement_received",
-        lambda: {"note": args.note},
-        lambda _: "đã nhận hồ sơ bổ sung",
+        ctx, args, ReceiveSupplement(note=args.note), lambda _: "đã nhận hồ sơ bổ sung"
     )
 
 
 def _dossier_refuse(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import Refuse
+
     return _run_action(
         ctx,
         args,
-        "refuse",
-        lambda: {"reasons": args.reason},
+        Refuse(reasons=args.reason),
         lambda _: "đã từ chối tiếp nhận (in Mẫu 03 bằng lệnh notice)",
     )
 
 
 def _dossier_extend(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import Extend
 
     new_due = common.parse_moment(args.new_due)
     return _run_action(
         ctx,
         args,
-        "extend",
-        lambda: {"new_due_at": new_due, "reason": args.reason},
+        Extend(new_due_at=new_due, reason=args.reason),
         lambda status: f"đã gia hạn đến {status.due_at:%H:%M %d/%m/%Y} (in Mẫu 04)",
     )
 
 
 def _dossier_stop(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import Stop
+
     return _run_action(
         ctx,
         args,
-        "stop",
-        lambda: {"reason": args.reason, "legal_basis": args.legal_basis},
+        Stop(reason=args.reason, legal_basis=args.legal_basis),
         lambda _: "đã dừng giải quyết (in Mẫu 05 bằng lệnh notice)",
     )
 
 
 def _dossier_ready(ctx: AppContext, args: argparse.Namespace) -> int:
+    from onestop_desk.services.lifecycle.commands import MarkResultReady
+
     return _run_action(
-        ctx,
-        args,
-        "mark_result_ready",
-        lambda: {"note": args.note},
-        lambda _: "đã có kết quả, chờ trả",
+        ctx, args, MarkResultReady(note=args.note), lambda _: "đã có kết quả, chờ trả"
     )
 
 
 def _dossier_return(ctx: AppContext, args: argparse.Namespace) -> int:
     from onestop_desk.core.lifecycle import timing_label
-    from onestop_desk.services.lifecycle import dossier_status
-
-    def values() -> dict[str, Any]:
-        # Without --channel the result goes the way the citizen chose at the desk.
-        channel = args.channel or dossier_status(ctx.database, args.code).result_channel
-        return {"to": args.to, "channel": channel}
+    from onestop_desk.services.lifecycle.commands import ReturnResult
 
     def what(status: DossierStatus) -> str:
         timing = timing_label(status.result_timing) if status.result_timing else ""
         return f"đã trả kết quả cho {status.returned_to}, {timing.lower()}"
 
     at = common.parse_moment(args.at) if args.at else None
-    return _run_action(ctx, args, "return_result", values, what, now=at)
+    # Without --channel the result goes the way the citizen chose at the desk.
+    command = ReturnResult(to=args.to, channel=args.channel or None)
+    return _run_action(ctx, args, command, what, now=at)
 
 
 def _dossier_notice(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import notice_document
+    from onestop_desk.services.lifecycle.notices import notice_document
 
     common.ready(ctx)
-    out = notice_document(ctx.database, args.code, args.form, args.out)
+    with common.unit_of_work(ctx, readonly=True) as uow:
+        write = notice_document(uow, args.code, args.form)
+    out = write(args.out)
     also = common.maybe_pdf(out, args.pdf)
     print(f"Đã ghi Mẫu {args.form} của hồ sơ {args.code.strip().upper()} vào {out}{also}.")
     return common.EXIT_OK
 
 
 def _dossier_logbook(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.services.lifecycle import logbook_document
+    from onestop_desk.services.lifecycle.notices import logbook_document
 
     start, end = common.parse_day(args.start), common.parse_day(args.end)
     common.ready(ctx)
     with common.unit_of_work(ctx, readonly=True) as uow:
-        office_id = common.office(ctx, uow).id
-    out = logbook_document(ctx.database, office_id, start, end, args.out)
+        write = logbook_document(uow, common.office(ctx, uow).id, start, end)
+    out = write(args.out)
     also = common.maybe_pdf(out, args.pdf)
     print(
         f"Đã ghi sổ theo dõi hồ sơ (Mẫu 07) từ {start:%d/%m/%Y} đến {end:%d/%m/%Y} vào {out}{also}."

@@ -100,10 +100,12 @@ def _portal_login(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _portal_status(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.portal.outbox import outbox_summary, submission_state_label
+    from onestop_desk.core.submission import submission_state_label
+    from onestop_desk.services.submissions import outbox_summary
 
     common.ready(ctx)
-    summary = outbox_summary(ctx.database)
+    with common.unit_of_work(ctx, readonly=True) as uow:
+        summary = outbox_summary(uow)
     portal = ctx.settings.portal
     if args.json:
         common.print_json(
@@ -141,14 +143,15 @@ def _portal_status(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _portal_retry(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.portal.outbox import retry_submission
+    from onestop_desk.services.submissions import retry_submission
 
     common.ready(ctx)
     staff_id = None
     if args.staff:
         with common.unit_of_work(ctx, readonly=True) as uow:
             staff_id = common.staff_id(uow, args.staff)
-    info = retry_submission(ctx.database, args.code, staff_id)
+    with common.unit_of_work(ctx, source="outbox") as uow:
+        info = retry_submission(uow, args.code, staff_id)
     print(f"Hồ sơ {info.dossier_code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
     return common.EXIT_OK
 

@@ -11,11 +11,17 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from onestop_desk.errors import DatabaseUnavailable, InputError
+from onestop_desk.errors import (
+    BrokenReference,
+    ConstraintViolation,
+    DatabaseUnavailable,
+    DuplicateRecord,
+    InputError,
+)
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_CONNECT_TIMEOUT_S = 5
@@ -116,6 +122,31 @@ def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailable:
         f"Không kết nối được máy chủ cơ sở dữ liệu ({where}).",
         "Kiểm tra máy chủ đã bật, mạng nội bộ thông suốt và địa chỉ, mật khẩu đúng; "
         "nếu vẫn lỗi, báo cho cán bộ phụ trách công nghệ thông tin.",
+    )
+
+
+# PostgreSQL's SQLSTATE and SQLite's extended result names for the two common integrity errors.
+_UNIQUE_STATES = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+_REFERENCE_STATES = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
+
+
+def constraint_violation(exc: IntegrityError) -> ConstraintViolation:
+    """The domain error for an integrity error: what the user sees instead of "unexpected"."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    if state in _UNIQUE_STATES:
+        return DuplicateRecord(
+            "Dữ liệu này đã có trong cơ sở dữ liệu, không lưu trùng được.",
+            "Có thể máy khác vừa lưu cùng nội dung: tải lại danh sách rồi kiểm tra trước khi lưu.",
+        )
+    if state in _REFERENCE_STATES:
+        return BrokenReference(
+            "Dữ liệu liên quan không còn trong cơ sở dữ liệu hoặc vẫn đang được dùng.",
+            "Tải lại rồi thử lại; nếu vẫn lỗi, báo cho cán bộ phụ trách công nghệ thông tin.",
+        )
+    return ConstraintViolation(
+        "Dữ liệu không hợp lệ nên cơ sở dữ liệu không nhận.",
+        "Kiểm tra lại các ô đã nhập; nếu vẫn lỗi, báo cho cán bộ phụ trách công nghệ thông tin.",
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Update, bindparam, case, insert, or_, select,
 from sqlalchemy.orm import Session
 
 from onestop_desk.config import Settings
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import (
     Citizen,
@@ -39,7 +40,7 @@ from onestop_desk.db.models import (
     StoredFile,
     Submission,
 )
-from onestop_desk.errors import Conflict, DatabaseUnavailable, KnownError, NotFound
+from onestop_desk.errors import DatabaseUnavailable, KnownError, NotFound
 from onestop_desk.portal.client import (
     Applicant,
     AttachmentRef,
@@ -55,12 +56,6 @@ from onestop_desk.portal.http import to_office_time
 from onestop_desk.services.uow import UnitOfWork
 
 log = logging.getLogger("onestop.portal.outbox")
-
-PENDING: Final = "pending"
-SENDING: Final = "sending"
-SENT: Final = "sent"
-FAILED: Final = "failed"
-SUBMISSION_STATES: Final = (PENDING, SENDING, SENT, FAILED)
 
 DEFAULT_LEASE: Final = timedelta(minutes=2)
 DEFAULT_MAX_ATTEMPTS: Final = 8
@@ -214,7 +209,7 @@ _DUE: Final = (
         Submission.attempts,
     )
     .where(
-        Submission.state.in_((PENDING, SENDING)),
+        Submission.state.in_((SubmissionState.PENDING.value, SubmissionState.SENDING.value)),
         Submission.next_attempt_at <= bindparam("now"),
     )
     .order_by(Submission.next_attempt_at)
@@ -226,7 +221,7 @@ _LEASE: Final = (
     update(Submission)
     .where(Submission.id.in_(bindparam("ids", expanding=True)))
     .values(
-        state=SENDING,
+        state=SubmissionState.SENDING.value,
         attempts=Submission.attempts + 1,
         next_attempt_at=bindparam("until"),
         updated_at=bindparam("now"),
@@ -235,7 +230,10 @@ _LEASE: Final = (
 #: The rows of ``ids`` still leased to someone, locked until the outcomes are written.
 _HELD: Final = (
     select(Submission.id, Submission.attempts)
-    .where(Submission.id.in_(bindparam("ids", expanding=True)), Submission.state == SENDING)
+    .where(
+        Submission.id.in_(bindparam("ids", expanding=True)),
+        Submission.state == SubmissionState.SENDING.value,
+    )
     # In id order: two workers locking overlapping rows never deadlock.
     .order_by(Submission.id)
     .with_for_update()
@@ -612,7 +610,7 @@ class Outbox:
                     writes.submissions.append(
                         {
                             "b_id": claim.submission_id,
-                            "state": PENDING,
+                            "state": SubmissionState.PENDING.value,
                             "attempts": claim.token - 1,  # never tried: it does not count
                             "next_attempt_at": now + timedelta(seconds=delay),
                             "updated_at": now,
@@ -636,7 +634,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": SENT,
+                "state": SubmissionState.SENT.value,
                 "sent_at": now,
                 "updated_at": now,
                 "last_error": None,
@@ -692,7 +690,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": outcome.work.claim.submission_id,
-                "state": PENDING,
+                "state": SubmissionState.PENDING.value,
                 "next_attempt_at": now + timedelta(seconds=wait),
                 "last_error": outcome.reason,
                 "updated_at": now,
@@ -709,7 +707,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": FAILED,
+                "state": SubmissionState.FAILED.value,
                 "last_error": reason,
                 "updated_at": now,
             }
@@ -860,108 +858,3 @@ class _Batch:
         report, _ = self.outbox._record(self.done, release=kept, delay=delay)
         self.report += report
         self.done = []
-
-
-# --- staff actions ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubmissionInfo:
-    """A dossier's submission as the counter and ``portal status`` show it."""
-
-    dossier_code: str
-    state: str
-    attempts: int
-    last_error: str | None
-    updated_at: datetime
-    portal_reference: str | None
-
-
-def retry_submission(
-    database: Database,
-    code: str,
-    staff_id: uuid.UUID | None,
-    *,
-    clock: Clock = datetime.now,
-) -> SubmissionInfo:
-    """Send a failed submission again (after staff fixed the cause); recorded in the history."""
-    now = clock()
-    with UnitOfWork(database, source="outbox") as uow:
-        dossier = uow.session.scalar(select(Dossier).where(Dossier.code == code.strip().upper()))
-        if dossier is None:
-            raise NotFound(f"Không có hồ sơ mã '{code.strip()}'.")
-        row = uow.session.scalars(
-            select(Submission).where(Submission.dossier_id == dossier.id).with_for_update()
-        ).first()
-        if row is None:
-            raise NotFound(f"Hồ sơ {dossier.code} không có yêu cầu gửi lên hệ thống dịch vụ công.")
-        if row.state != FAILED:
-            raise Conflict(
-                f"Hồ sơ {dossier.code} không ở trạng thái gửi lỗi "
-                f"({submission_state_label(row.state).lower()}), không cần gửi lại."
-            )
-        previous = row.last_error
-        row.state = PENDING
-        row.attempts = 0
-        row.next_attempt_at = now
-        row.updated_at = now
-        uow.session.add(
-            DossierEvent(
-                dossier_id=dossier.id,
-                at=now,
-                actor_id=staff_id,
-                kind="submission_retried",
-                note="Cán bộ cho gửi lại hồ sơ lên hệ thống dịch vụ công trực tuyến",
-                data={"previous_error": previous},
-            )
-        )
-        info = SubmissionInfo(
-            dossier.code, row.state, row.attempts, row.last_error, now, dossier.portal_reference
-        )
-        uow.commit()
-    return info
-
-
-_STATE_LABELS: Final = {
-    PENDING: "Chờ gửi",
-    SENDING: "Đang gửi",
-    SENT: "Đã gửi",
-    FAILED: "Gửi lỗi",
-}
-
-
-def submission_state_label(state: str) -> str:
-    """The Vietnamese label of a submission state."""
-    return _STATE_LABELS.get(state, state)
-
-
-@dataclass(frozen=True)
-class OutboxSummary:
-    """Counts by state and the submissions waiting for staff."""
-
-    counts: dict[str, int]
-    failed: tuple[SubmissionInfo, ...]
-
-
-def outbox_summary(database: Database, *, failed_limit: int = 100) -> OutboxSummary:
-    """How the queue stands: every state counted, the failed ones listed newest first."""
-    from sqlalchemy import func
-
-    with UnitOfWork(database, readonly=True) as uow:
-        counts = dict.fromkeys(SUBMISSION_STATES, 0)
-        for state, number in uow.session.execute(
-            select(Submission.state, func.count()).group_by(Submission.state)
-        ):
-            counts[state] = int(number)
-        rows = uow.session.execute(
-            select(Submission, Dossier.code, Dossier.portal_reference)
-            .join(Dossier, Dossier.id == Submission.dossier_id)
-            .where(Submission.state == FAILED)
-            .order_by(Submission.updated_at.desc())
-            .limit(failed_limit)
-        ).all()
-        failed = tuple(
-            SubmissionInfo(code, s.state, s.attempts, s.last_error, s.updated_at, reference)
-            for s, code, reference in rows
-        )
-    return OutboxSummary(counts, failed)

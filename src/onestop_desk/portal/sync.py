@@ -7,9 +7,9 @@ cursor row is locked, and a page someone else already applied is dropped.
 
 A supplement request the local state follows is written as the action's own event
 (``request_supplement``) with the papers and the reason in the shape the desk's
-``services.lifecycle.request_supplement`` writes, so Mẫu 02, the tracking slip and the counter's
-history read it like one made at the desk. A further request while the dossier already waits for
-papers is written the same way (state unchanged): it replaces the earlier list on Mẫu 02.
+``services.lifecycle.actions.request_supplement`` writes, so Mẫu 02, the tracking slip and the
+counter's history read it like one made at the desk. A further request while the dossier already
+waits for papers is written the same way (state unchanged): it replaces the earlier list on Mẫu 02.
 """
 
 from __future__ import annotations

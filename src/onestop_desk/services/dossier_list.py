@@ -28,11 +28,10 @@ from onestop_desk.core.lifecycle import (
     state_label,
     timing_label,
 )
+from onestop_desk.core.submission import SubmissionState, submission_state_label
 from onestop_desk.core.text import search_key
-from onestop_desk.db.database import Database
 from onestop_desk.db.models import Citizen, Dossier, Office, Procedure, Submission
 from onestop_desk.errors import InputError, NotFound
-from onestop_desk.portal.outbox import FAILED, submission_state_label
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.uow import UnitOfWork
 
@@ -229,7 +228,7 @@ def _filter_condition(
         case DossierFilter.RESULT_READY:
             return Dossier.state == DossierState.RESULT_READY.value
         case DossierFilter.SUBMISSION_FAILED:
-            return Submission.state == FAILED
+            return Submission.state == SubmissionState.FAILED.value
         case DossierFilter.RETURNED:
             return Dossier.state == DossierState.RETURNED.value
         case _:
@@ -352,7 +351,7 @@ def _base(uow: UnitOfWork, office_id: uuid.UUID, *columns: Any, narrow: bool) ->
 
 
 def list_dossiers(
-    database: Database,
+    uow: UnitOfWork,
     office_id: uuid.UUID,
     *,
     filter: DossierFilter,
@@ -368,43 +367,42 @@ def list_dossiers(
     ``codes`` narrows the list to those dossiers (the ones about to be late, for instance).
     """
     order = _sort_column(sort)
-    with UnitOfWork(database, readonly=True) as uow:
-        office = _office(uow, office_id)
-        calendar = office_calendar(uow, office_id)
-        found = _search(uow, office.agency_code, search, now.date())
-        narrow = (
-            found.condition is not None
-            or codes is not None
-            or filter is DossierFilter.SUBMISSION_FAILED
-        )
-        statement = _base(
-            uow,
-            office_id,
-            Dossier.code,
-            Procedure.code,
-            Procedure.name,
-            Citizen.full_name,
-            Citizen.id_number,
-            Dossier.received_at,
-            Dossier.due_at,
-            Dossier.state,
-            Dossier.returned_at,
-            Dossier.result_timing,
-            Submission.state,
-            Dossier.portal_status,
-            narrow=narrow,
-        )
-        condition = _filter_condition(filter, now, calendar.next_working_day(now.date()))
-        if condition is not None:
-            statement = statement.where(condition)
-        if found.condition is not None:
-            statement = statement.where(found.condition)
-        if codes is not None:
-            statement = statement.where(Dossier.code.in_(sorted(set(codes))))
-        primary = order.desc() if descending else order.asc()
-        tie = Dossier.code.desc() if descending else Dossier.code.asc()
-        statement = statement.order_by(primary, tie).limit(limit)
-        rows = uow.session.execute(statement).all()
+    office = _office(uow, office_id)
+    calendar = office_calendar(uow, office_id)
+    found = _search(uow, office.agency_code, search, now.date())
+    narrow = (
+        found.condition is not None
+        or codes is not None
+        or filter is DossierFilter.SUBMISSION_FAILED
+    )
+    statement = _base(
+        uow,
+        office_id,
+        Dossier.code,
+        Procedure.code,
+        Procedure.name,
+        Citizen.full_name,
+        Citizen.id_number,
+        Dossier.received_at,
+        Dossier.due_at,
+        Dossier.state,
+        Dossier.returned_at,
+        Dossier.result_timing,
+        Submission.state,
+        Dossier.portal_status,
+        narrow=narrow,
+    )
+    condition = _filter_condition(filter, now, calendar.next_working_day(now.date()))
+    if condition is not None:
+        statement = statement.where(condition)
+    if found.condition is not None:
+        statement = statement.where(found.condition)
+    if codes is not None:
+        statement = statement.where(Dossier.code.in_(sorted(set(codes))))
+    primary = order.desc() if descending else order.asc()
+    tie = Dossier.code.desc() if descending else Dossier.code.asc()
+    statement = statement.order_by(primary, tie).limit(limit)
+    rows = uow.session.execute(statement).all()
     next_day = calendar.next_working_day(now.date())
     return [_row(tuple(r), now, calendar, next_day) for r in rows]
 
@@ -458,53 +456,50 @@ def _row(
 
 
 def dossier_counts(
-    database: Database, office_id: uuid.UUID, *, now: datetime, search: str = ""
+    uow: UnitOfWork, office_id: uuid.UUID, *, now: datetime, search: str = ""
 ) -> FilterCounts:
     """How many dossiers each filter of the list holds, with ``search`` applied."""
     today = now.date()
-    with UnitOfWork(database, readonly=True) as uow:
-        office = _office(uow, office_id)
-        calendar = office_calendar(uow, office_id)
-        next_day = calendar.next_working_day(today)
-        found = _search(uow, office.agency_code, search, today)
+    office = _office(uow, office_id)
+    calendar = office_calendar(uow, office_id)
+    next_day = calendar.next_working_day(today)
+    found = _search(uow, office.agency_code, search, today)
 
-        def condition(which: DossierFilter) -> ColumnElement[bool] | None:
-            return _filter_condition(which, now, next_day)
+    def condition(which: DossierFilter) -> ColumnElement[bool] | None:
+        return _filter_condition(which, now, next_day)
 
-        # One pass over the open dossiers (the state/due index) for the six open piles, one
-        # over the office's dossiers for "returned" and "all", one over failed submissions.
-        # Within the open dossiers the open-state test is true already: the sums skip it.
-        open_filters = (
-            DossierFilter.OPEN,
-            DossierFilter.DUE_TODAY,
-            DossierFilter.DUE_TOMORROW,
-            DossierFilter.LATE,
-            DossierFilter.SUPPLEMENT,
-            DossierFilter.RESULT_READY,
+    # One pass over the open dossiers (the state/due index) for the six open piles, one
+    # over the office's dossiers for "returned" and "all", one over failed submissions.
+    # Within the open dossiers the open-state test is true already: the sums skip it.
+    open_filters = (
+        DossierFilter.OPEN,
+        DossierFilter.DUE_TODAY,
+        DossierFilter.DUE_TOMORROW,
+        DossierFilter.LATE,
+        DossierFilter.SUPPLEMENT,
+        DossierFilter.RESULT_READY,
+    )
+    open_sums = [func.count()] + [_count_of(_open_part(f, now, next_day)) for f in open_filters[1:]]
+    counts: dict[DossierFilter, int] = dict(
+        zip(
+            open_filters,
+            _counted(uow, office_id, found, open_sums, where=Dossier.state.in_(OPEN_STATES)),
+            strict=True,
         )
-        open_sums = [func.count()] + [
-            _count_of(_open_part(f, now, next_day)) for f in open_filters[1:]
-        ]
-        counts: dict[DossierFilter, int] = dict(
-            zip(
-                open_filters,
-                _counted(uow, office_id, found, open_sums, where=Dossier.state.in_(OPEN_STATES)),
-                strict=True,
-            )
-        )
-        returned_condition = condition(DossierFilter.RETURNED)
-        assert returned_condition is not None
-        counts[DossierFilter.RETURNED], counts[DossierFilter.ALL] = _counted(
-            uow, office_id, found, [_count_of(returned_condition), func.count()]
-        )
-        (counts[DossierFilter.SUBMISSION_FAILED],) = _counted(
-            uow,
-            office_id,
-            found,
-            [func.count()],
-            where=condition(DossierFilter.SUBMISSION_FAILED),
-            submission=True,
-        )
+    )
+    returned_condition = condition(DossierFilter.RETURNED)
+    assert returned_condition is not None
+    counts[DossierFilter.RETURNED], counts[DossierFilter.ALL] = _counted(
+        uow, office_id, found, [_count_of(returned_condition), func.count()]
+    )
+    (counts[DossierFilter.SUBMISSION_FAILED],) = _counted(
+        uow,
+        office_id,
+        found,
+        [func.count()],
+        where=condition(DossierFilter.SUBMISSION_FAILED),
+        submission=True,
+    )
     return FilterCounts(counts=counts, today=today, next_working_day=next_day)
 
 
@@ -554,11 +549,10 @@ def _counted(
     return [int(value or 0) for value in uow.session.execute(statement).one()]
 
 
-def find_dossier_code(database: Database, text: str) -> str | None:
+def find_dossier_code(uow: UnitOfWork, text: str) -> str | None:
     """The code of the dossier ``text`` names (a scanned QR, a typed code), if there is one."""
     try:
         code = str(parse_dossier_code(text))
     except InvalidDossierCode:
         return None
-    with UnitOfWork(database, readonly=True) as uow:
-        return uow.session.scalar(select(Dossier.code).where(Dossier.code == code))
+    return uow.session.scalar(select(Dossier.code).where(Dossier.code == code))

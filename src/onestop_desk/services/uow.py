@@ -9,13 +9,14 @@ from typing import Any, Self
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from onestop_desk.db.database import Database
-from onestop_desk.db.engine import is_connection_error, unavailable
+from onestop_desk.db.engine import constraint_violation, is_connection_error, unavailable
 from onestop_desk.db.models import AuditEvent
 from onestop_desk.db.notify import announce_change
+from onestop_desk.errors import KnownError
 
 
 class UnitOfWork:
@@ -26,7 +27,10 @@ class UnitOfWork:
     kiosk's ticket) never builds a session; one made later joins that connection's
     transaction, so both see and commit the same work.
 
-    Driver errors meaning "the server is gone" leave as ``DatabaseUnavailable``.
+    Driver errors are mapped once, where they leave the unit of work (its block or
+    ``commit()``): "the server is gone" becomes ``DatabaseUnavailable``, an integrity error
+    a ``ConstraintViolation`` (``DuplicateRecord``, ``BrokenReference``), each raised from the
+    driver's error. Inside the block they are still SQLAlchemy's own.
     """
 
     def __init__(self, database: Database, *, readonly: bool = False, source: str = "app") -> None:
@@ -104,8 +108,17 @@ class UnitOfWork:
             if self._write_turn:
                 self._write_turn = False
                 self.database.end_write_turn()
+        known = self._known(exc)
+        if known is not None:
+            raise known from exc
+
+    def _known(self, exc: BaseException | None) -> KnownError | None:
+        """The domain error a driver error stands for, if it is one we map."""
+        if isinstance(exc, IntegrityError):
+            return constraint_violation(exc)
         if isinstance(exc, SQLAlchemyError) and is_connection_error(exc):
-            raise unavailable(self.database.url, exc) from exc
+            return unavailable(self.database.url, exc)
+        return None
 
     def commit(self, *, announced: bool = False) -> None:
         """Make the transaction's changes permanent and tell the other PCs to look again.
@@ -121,8 +134,9 @@ class UnitOfWork:
             if self._connection is not None:
                 self._connection.commit()
         except SQLAlchemyError as exc:
-            if is_connection_error(exc):
-                raise unavailable(self.database.url, exc) from exc
+            known = self._known(exc)
+            if known is not None:
+                raise known from exc
             raise
 
     def next_number(self, counter_table: Any, **key: Any) -> int:

@@ -9,8 +9,9 @@ from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
 from onestop_desk.portal import credentials
 from onestop_desk.portal.credentials import PortalLogin
-from onestop_desk.portal.outbox import OutboxSummary, outbox_summary, retry_submission
 from onestop_desk.secrets import get_secret
+from onestop_desk.services.submissions import OutboxSummary, outbox_summary, retry_submission
+from onestop_desk.services.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,11 @@ def save_portal_login(ctx: AppContext, url: str, client_id: str, secret: str) ->
 
 def read_outbox(ctx: AppContext) -> OutboxSummary:
     """The submissions counted by state and the failed ones."""
-    return outbox_summary(ctx.database)
+    with UnitOfWork(ctx.database, readonly=True) as uow:
+        return outbox_summary(uow)
 
 
 def retry(ctx: AppContext, code: str, staff_id: uuid.UUID | None) -> str:
     """Queue a failed submission again; returns the dossier's code."""
-    return retry_submission(ctx.database, code, staff_id).dossier_code
+    with UnitOfWork(ctx.database, source="outbox") as uow:
+        return retry_submission(uow, code, staff_id).dossier_code

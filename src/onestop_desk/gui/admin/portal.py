@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.context import AppContext
+from onestop_desk.core.submission import submission_state_label
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.admin import data
 from onestop_desk.gui.live import ChangeWatcher
@@ -30,8 +31,8 @@ from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.portal.client import PortalAuthError
 from onestop_desk.portal.credentials import PortalLogin, check_login_input
-from onestop_desk.portal.outbox import OutboxSummary, SubmissionInfo, submission_state_label
 from onestop_desk.services.staff import StaffInfo
+from onestop_desk.services.submissions import OutboxSummary, SubmissionInfo
 
 _STYLE = """
 QGroupBox { font-weight: bold; border: 1px solid #cfd8dc; border-radius: 6px; margin-top: 14px;

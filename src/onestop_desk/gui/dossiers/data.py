@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.calendar import WorkCalendar
-from onestop_desk.core.lifecycle import DossierAction
-from onestop_desk.portal.outbox import retry_submission
-from onestop_desk.services import lifecycle
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.dossier import DossierView, get_dossier
 from onestop_desk.services.dossier_list import (
@@ -22,8 +17,11 @@ from onestop_desk.services.dossier_list import (
     dossier_counts,
     list_dossiers,
 )
-from onestop_desk.services.lifecycle import DossierStatus
+from onestop_desk.services.lifecycle.actions import perform
+from onestop_desk.services.lifecycle.commands import DossierCommand
+from onestop_desk.services.lifecycle.status import DossierStatus, about_to_be_late, dossier_status
 from onestop_desk.services.office import OfficeInfo, find_office, office_info
+from onestop_desk.services.submissions import retry_submission
 from onestop_desk.services.uow import UnitOfWork
 
 #: The list never holds more rows than this; the search narrows it down.
@@ -63,30 +61,29 @@ class DossierDetail:
     calendar: WorkCalendar  # the dialog proposing a new due date counts working days
 
 
-def read_office(ctx: AppContext) -> OfficeInfo:
-    with UnitOfWork(ctx.database, readonly=True) as uow:
-        return office_info(find_office(uow, ctx.settings.office.ward_code))
+def _office(ctx: AppContext, uow: UnitOfWork) -> OfficeInfo:
+    return office_info(find_office(uow, ctx.settings.office.ward_code))
 
 
 def read_list(
     ctx: AppContext, office: OfficeInfo | None, query: ListQuery, now: datetime
 ) -> ListSnapshot:
     """The list, the counts per filter and the dossiers about to be late, read together."""
-    office = office or read_office(ctx)
-    database = ctx.database
-    rows = list_dossiers(
-        database,
-        office.id,
-        filter=query.filter,
-        search=query.search,
-        sort=query.sort,
-        descending=query.descending,
-        now=now,
-        limit=LIST_LIMIT,
-        codes=query.codes,
-    )
-    counts = dossier_counts(database, office.id, now=now, search=query.search)
-    soon = lifecycle.about_to_be_late(database, office.id, now=now)
+    with UnitOfWork(ctx.database, readonly=True) as uow:
+        office = office or _office(ctx, uow)
+        rows = list_dossiers(
+            uow,
+            office.id,
+            filter=query.filter,
+            search=query.search,
+            sort=query.sort,
+            descending=query.descending,
+            now=now,
+            limit=LIST_LIMIT,
+            codes=query.codes,
+        )
+        counts = dossier_counts(uow, office.id, now=now, search=query.search)
+        soon = about_to_be_late(uow, office.id, now=now)
     return ListSnapshot(
         query=query,
         office=office,
@@ -100,9 +97,9 @@ def read_list(
 def read_detail(
     ctx: AppContext, office: OfficeInfo | None, code: str, now: datetime
 ) -> DossierDetail:
-    office = office or read_office(ctx)
-    status = lifecycle.dossier_status(ctx.database, code, now=now)
     with UnitOfWork(ctx.database, readonly=True) as uow:
+        office = office or _office(ctx, uow)
+        status = dossier_status(uow, code, now=now)
         view = get_dossier(uow, status.code)
         calendar = office_calendar(uow, office.id)
     return DossierDetail(status=status, view=view, office=office, calendar=calendar)
@@ -111,18 +108,17 @@ def read_detail(
 def act(
     ctx: AppContext,
     code: str,
-    action: DossierAction,
-    values: Mapping[str, Any],
+    command: DossierCommand,
     *,
     staff_id: uuid.UUID | None,
     now: datetime,
 ) -> DossierStatus:
-    """Run one lifecycle action with what its dialog collected."""
-    return lifecycle.perform(
-        ctx.database, code, action, values, staff_id=staff_id, now=now, source="counter"
-    )
+    """Run one lifecycle action as its dialog collected it."""
+    with UnitOfWork(ctx.database, source="counter") as uow:
+        return perform(uow, code, command, staff_id=staff_id, now=now)
 
 
 def retry(ctx: AppContext, code: str, *, staff_id: uuid.UUID | None, now: datetime) -> str:
     """Queue a failed online submission again; returns the dossier's code."""
-    return retry_submission(ctx.database, code, staff_id, clock=lambda: now).dossier_code
+    with UnitOfWork(ctx.database, source="outbox") as uow:
+        return retry_submission(uow, code, staff_id, now=now).dossier_code

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.core.lifecycle import DossierAction, DossierState, timing_label
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.gui.dossiers.data import DossierDetail
 from onestop_desk.gui.dossiers.models import HistoryModel
 from onestop_desk.gui.widgets import restyle, scaled
-from onestop_desk.portal.outbox import FAILED
 from onestop_desk.services.dossier_list import portal_status_label, submission_label
 
 #: Paper keys: the notices by form number, and the reception's own papers.
@@ -309,7 +309,7 @@ class DossierDetailPanel(QWidget):
             parts.append(self.tr("mã trên hệ thống {ref}").format(ref=status.portal_reference))
         if status.portal_status:
             parts.append(portal_status_label(status.portal_status).lower())
-        if status.submission_state == FAILED:
+        if status.submission_state == SubmissionState.FAILED:
             parts.append(
                 self.tr("đã thử {n} lần: {error}").format(
                     n=status.submission_attempts, error=status.submission_error or ""
@@ -326,7 +326,7 @@ class DossierDetailPanel(QWidget):
                 if widget is not None:
                     widget.hide()
         shown = [self.action_buttons[a] for a in status.allowed_actions]
-        if status.submission_state == FAILED:
+        if status.submission_state == SubmissionState.FAILED:
             shown.append(self.retry_button)
         for place, button in enumerate(shown):
             self.actions_grid.addWidget(button, place // ACTION_COLUMNS, place % ACTION_COLUMNS)

@@ -38,7 +38,20 @@ from onestop_desk.core.lifecycle import DossierAction, classify_return, timing_l
 from onestop_desk.gui.dossiers.data import DossierDetail
 from onestop_desk.gui.widgets import restyle
 from onestop_desk.services.dossier import RESULT_CHANNELS
-from onestop_desk.services.lifecycle import SUPPLEMENT_KINDS, default_deciding_body
+from onestop_desk.services.lifecycle.commands import (
+    SUPPLEMENT_KINDS,
+    DossierCommand,
+    Extend,
+    MarkResultReady,
+    ReceiveSupplement,
+    Refuse,
+    RequestSupplement,
+    ReturnResult,
+    StartProcessing,
+    Stop,
+    SupplementItem,
+)
+from onestop_desk.services.lifecycle.status import default_deciding_body
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _STYLE = """
@@ -61,7 +74,7 @@ def _text_box(placeholder: str = "", lines: int = 3) -> QPlainTextEdit:
 class ActionDialog(QDialog):
     """Base of the action dialogs: a heading, a form, a message line and the two buttons."""
 
-    #: The specialist confirmed: the values for ``data.act``.
+    #: The specialist confirmed: the command for ``data.act``.
     sig_submitted = Signal(object)
 
     def __init__(
@@ -112,7 +125,7 @@ class ActionDialog(QDialog):
             QShortcut(QKeySequence(keys), self, activated=self.accept)
 
     # --- to override ----------------------------------------------------------------------------
-    def values(self) -> dict[str, Any]:
+    def command(self) -> DossierCommand:
         raise NotImplementedError
 
     def problem(self) -> str | None:
@@ -128,7 +141,7 @@ class ActionDialog(QDialog):
             self.show_error(problem)
             return
         self.set_busy(True)
-        self.sig_submitted.emit(self.values())
+        self.sig_submitted.emit(self.command())
 
     def failed(self, text: str) -> None:
         """The action was refused: say why and let the specialist correct it."""
@@ -194,11 +207,17 @@ class NoteDialog(ActionDialog):
         self.note_edit = _text_box(hints[action], lines=2)
         self.form.addRow(self.tr("Ghi chú (&không bắt buộc):"), self.note_edit)
 
-    def values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"note": self.note_edit.toPlainText().strip() or None}
-        if self.body_edit is not None:
-            values["deciding_body"] = self.body_edit.text().strip() or None
-        return values
+    def command(self) -> DossierCommand:
+        note = self.note_edit.toPlainText().strip() or None
+        match self.action:
+            case DossierAction.START_PROCESSING:
+                body = self.body_edit.text().strip() if self.body_edit is not None else ""
+                return StartProcessing(deciding_body=body or None, note=note)
+            case DossierAction.SUPPLEMENT_RECEIVED:
+                return ReceiveSupplement(note=note)
+            case DossierAction.MARK_RESULT_READY:
+                return MarkResultReady(note=note)
+        raise ValueError(f"no note dialog for {self.action}")
 
 
 class SupplementDialog(ActionDialog):
@@ -327,8 +346,11 @@ class SupplementDialog(ActionDialog):
             self.reason_edit.toPlainText(), self.tr("Chưa ghi lý do yêu cầu bổ sung.")
         )
 
-    def values(self) -> dict[str, Any]:
-        return {"items": self.items(), "reason": self.reason_edit.toPlainText().strip()}
+    def command(self) -> DossierCommand:
+        return RequestSupplement(
+            items=tuple(SupplementItem(**item) for item in self._items),
+            reason=self.reason_edit.toPlainText().strip(),
+        )
 
 
 class RefuseDialog(ActionDialog):
@@ -350,8 +372,8 @@ class RefuseDialog(ActionDialog):
     def problem(self) -> str | None:
         return self._required(self.reasons_edit.toPlainText(), self.tr("Chưa ghi lý do từ chối."))
 
-    def values(self) -> dict[str, Any]:
-        return {"reasons": self.reasons_edit.toPlainText().strip()}
+    def command(self) -> DossierCommand:
+        return Refuse(reasons=self.reasons_edit.toPlainText().strip())
 
 
 class StopDialog(ActionDialog):
@@ -377,11 +399,11 @@ class StopDialog(ActionDialog):
             self.reason_edit.toPlainText(), self.tr("Chưa ghi lý do dừng giải quyết.")
         ) or self._required(self.basis_edit.toPlainText(), self.tr("Chưa ghi căn cứ pháp lý."))
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "reason": self.reason_edit.toPlainText().strip(),
-            "legal_basis": self.basis_edit.toPlainText().strip(),
-        }
+    def command(self) -> DossierCommand:
+        return Stop(
+            reason=self.reason_edit.toPlainText().strip(),
+            legal_basis=self.basis_edit.toPlainText().strip(),
+        )
 
 
 class ExtendDialog(ActionDialog):
@@ -465,8 +487,8 @@ class ExtendDialog(ActionDialog):
             return self.tr("Hạn mới phải sau hạn hiện tại.")
         return self._required(self.reason_edit.toPlainText(), self.tr("Chưa ghi lý do chậm."))
 
-    def values(self) -> dict[str, Any]:
-        return {"new_due_at": self.new_due_at(), "reason": self.reason_edit.toPlainText().strip()}
+    def command(self) -> DossierCommand:
+        return Extend(new_due_at=self.new_due_at(), reason=self.reason_edit.toPlainText().strip())
 
 
 CHANNEL_LABELS = {
@@ -513,11 +535,11 @@ class ReturnDialog(ActionDialog):
             self.receiver_edit.text(), self.tr("Chưa ghi tên người nhận kết quả.")
         )
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "to": " ".join(self.receiver_edit.text().split()),
-            "channel": str(self.channel_combo.currentData()),
-        }
+    def command(self) -> DossierCommand:
+        return ReturnResult(
+            to=" ".join(self.receiver_edit.text().split()),
+            channel=str(self.channel_combo.currentData()),
+        )
 
 
 def dialog_for(

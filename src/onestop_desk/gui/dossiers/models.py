@@ -16,10 +16,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from onestop_desk.core.lifecycle import DossierAction, DossierState
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.gui.widgets.table import RowTable, bold_font
-from onestop_desk.portal.outbox import FAILED
 from onestop_desk.services.dossier_list import DossierRow
-from onestop_desk.services.lifecycle import SUPPLEMENT_KINDS, EventView
+from onestop_desk.services.lifecycle.commands import SUPPLEMENT_KINDS
+from onestop_desk.services.lifecycle.status import EventView
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -129,7 +130,7 @@ class DossierListModel(RowTable):
             return QBrush(LATE_COLOUR)
         if column == self.DUE and row.due_soon:
             return QBrush(SOON_COLOUR)
-        if column == self.ONLINE and row.submission_state == FAILED:
+        if column == self.ONLINE and row.submission_state == SubmissionState.FAILED:
             return QBrush(FAILED_COLOUR)
         if row.state in (DossierState.RETURNED, DossierState.REFUSED, DossierState.STOPPED):
             return QBrush(DONE_COLOUR)

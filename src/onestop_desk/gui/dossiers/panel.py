@@ -61,7 +61,8 @@ from onestop_desk.gui.widgets import bundled_font_family, papers, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.dossier_list import DossierFilter, search_kind
-from onestop_desk.services.lifecycle import DossierStatus
+from onestop_desk.services.lifecycle.commands import DossierCommand
+from onestop_desk.services.lifecycle.status import DossierStatus
 from onestop_desk.services.office import OfficeInfo
 from onestop_desk.services.staff import StaffInfo
 
@@ -699,7 +700,7 @@ class DossiersPane(QWidget):
             return
         dialog = dialog_for(action, detail, now=self._now(), parent=self)
         self.dialog = dialog
-        dialog.sig_submitted.connect(lambda values: self._submit(dialog, action, values))
+        dialog.sig_submitted.connect(lambda command: self._submit(dialog, action, command))
         dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         dialog.open()
 
@@ -713,7 +714,7 @@ class DossiersPane(QWidget):
         else:
             self.table.setFocus()
 
-    def _submit(self, dialog: ActionDialog, action: DossierAction, values: dict[str, Any]) -> None:
+    def _submit(self, dialog: ActionDialog, action: DossierAction, command: DossierCommand) -> None:
         code = dialog.detail.status.code
         staff_id = self.staff.id if self.staff is not None else None
         now = self._now()
@@ -755,7 +756,7 @@ class DossiersPane(QWidget):
             callback(value)
 
         QueryOp(
-            lambda: data.act(self.ctx, code, action, values, staff_id=staff_id, now=now),
+            lambda: data.act(self.ctx, code, command, staff_id=staff_id, now=now),
             success=lambda status: finish(done, status),
             failure=lambda exc: finish(failed, exc),
             parent=self,

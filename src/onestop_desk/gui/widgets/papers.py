@@ -55,10 +55,13 @@ def declaration_paper(paths: Paths, view: DossierView, office: OfficeInfo) -> Pa
 
 def notice_paper(database: Database, paths: Paths, code: str, form: str) -> Path:
     """Mẫu 02–06 of a dossier, from its history, ready to print."""
-    from onestop_desk.services.lifecycle import notice_document
+    from onestop_desk.services.lifecycle.notices import notice_document
+    from onestop_desk.services.uow import UnitOfWork
 
+    with UnitOfWork(database, readonly=True) as uow:
+        write = notice_document(uow, code, form)
     out = papers_folder(paths, code) / f"Mau{form}-{code}.docx"
-    return printable(notice_document(database, code, form, out))
+    return printable(write(out))
 
 
 def print_slip(
