@@ -60,7 +60,7 @@ def admin_login_dialog(ctx: AppContext) -> LoginDialog:
 
 def run_admin(ctx: AppContext) -> int:
     """Sign in, open the admin window and run the event loop until it closes."""
-    from onestop_desk.gui.app import prepare_database, qt_application, require_display
+    from onestop_desk.gui.startup import prepare_database, qt_application, require_display
 
     require_display(
         "cửa sổ quản trị",

@@ -190,7 +190,7 @@ def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
 
 def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
     """Open the counter window and run the event loop until it closes."""
-    from onestop_desk.gui.app import prepare_database, qt_application, require_display
+    from onestop_desk.gui.startup import prepare_database, qt_application, require_display
 
     require_display(
         "cửa sổ quầy",

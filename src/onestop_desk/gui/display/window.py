@@ -527,7 +527,7 @@ def run_display(ctx: AppContext) -> int:
     """Open the display full screen and run the event loop until it closes."""
     from PySide6.QtWidgets import QApplication
 
-    from onestop_desk.gui.app import qt_application, require_display
+    from onestop_desk.gui.startup import qt_application, require_display
 
     require_display(
         "bảng gọi số",

@@ -19,7 +19,7 @@ def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: b
 
     The database may be down at start: the kiosk shows its out-of-service screen and recovers.
     """
-    from onestop_desk.gui.app import qt_application, require_display
+    from onestop_desk.gui.startup import qt_application, require_display
 
     require_display(
         "máy lấy số",
