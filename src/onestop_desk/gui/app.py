@@ -31,11 +31,18 @@ def run_app(ctx: AppContext, *, demo: bool) -> int:
         "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: "
         "xvfb-run ./onestop run. Các lệnh không cần cửa sổ: onestop-desk --help.",
     )
+    from onestop_desk.gui.crash import install_crash_handler
+
     prepare_database(ctx, demo=demo)
     app = qt_application()
     demo_windows = open_demo(ctx)
     log.info("demo open on %s", ctx.database.describe())
-    result = int(app.exec())
+    # One process, one handler: a crash is shown over the counter (the staff's window).
+    crash = install_crash_handler(parent_window=demo_windows.counter)
+    try:
+        result = int(app.exec())
+    finally:
+        crash.uninstall()
     del demo_windows
     return result
 

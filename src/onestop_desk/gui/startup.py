@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
@@ -39,7 +39,7 @@ def qt_application() -> QApplication:
     if isinstance(app, QApplication):
         app.setApplicationName("OneStop Desk")
         app.setOrganizationName("OneStopDesk")
-    return app
+    return cast("QApplication", app)
 
 
 def prepare_database(ctx: AppContext, *, demo: bool) -> None:
