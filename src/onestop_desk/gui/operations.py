@@ -62,16 +62,21 @@ class _Relay(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(
+        self, work: Callable[[], Any], relay: _Relay, expected: tuple[type[Exception], ...]
+    ) -> None:
         super().__init__()
         self._work = work
         self._relay = relay
+        self._expected = expected
 
     def run(self) -> None:
         try:
             result = self._work()
         except Exception as exc:  # every failure goes back to the GUI thread to be shown
-            if not isinstance(exc, KnownError):
+            if isinstance(exc, self._expected):
+                log.debug("background operation failed as foreseen: %r", exc)
+            elif not isinstance(exc, KnownError):
                 log.exception("background operation failed")
             self._deliver(self._relay.sig_failure, exc)
         else:
@@ -90,7 +95,9 @@ class QueryOp(Generic[T]):
     """Run ``work`` in the thread pool; ``success`` or ``failure`` is called on the GUI thread.
 
     With a ``parent`` widget, the callbacks are dropped if the widget is destroyed first. Without
-    ``failure``, the error is logged and shown by ``messages.show_exception``.
+    ``failure``, the error is logged and shown by ``messages.show_exception``. ``expected``: error
+    types (besides ``KnownError``) that ``failure`` handles as foreseen (a file that cannot be
+    read): not logged as bugs.
     """
 
     _alive: ClassVar[set[_Relay]] = set()  # keeps parentless relays alive until they fire
@@ -102,11 +109,13 @@ class QueryOp(Generic[T]):
         success: Callable[[T], None],
         failure: Callable[[Exception], None] | None = None,
         parent: QObject | None = None,
+        expected: tuple[type[Exception], ...] = (),
     ) -> None:
         self._work = work
         self._success = success
         self._failure = failure
         self._parent = parent
+        self._expected = expected
 
     def run_in_background(self, pool: QThreadPool | None = None) -> None:
         relay = _Relay(self._parent)
@@ -134,7 +143,7 @@ class QueryOp(Generic[T]):
 
         relay.sig_success.connect(done_ok)
         relay.sig_failure.connect(done_err)
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self._work, relay))
+        (pool or QThreadPool.globalInstance()).start(_Runnable(self._work, relay, self._expected))
 
     def _succeeded(self, result: T) -> None:
         self._success(result)
