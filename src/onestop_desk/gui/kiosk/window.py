@@ -301,7 +301,7 @@ class KioskWindow(QWidget):
             logger=log,
             level=logging.WARNING if first else logging.DEBUG,
         )
-        # A bug may well repeat: retry it less often than a database that is down.
+        # A bug and a database that is down each retry on their own timing.
         retry = self.timing.bug_retry_ms if messages.is_bug(exc) else self.timing.retry_ms
         self._go_out_of_service(retry)
 
