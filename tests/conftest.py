@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from onestop_desk.db.database import Database
 from onestop_desk.db.migrate import upgrade
 from onestop_desk.services.seed import seed
 from onestop_desk.services.uow import UnitOfWork
+from tests.support.logfail import ErrorCatcher
 from tests.support.pgserver import PgServer, find_bin_dir
 from tests.support.portal_sim import PortalSim
 
@@ -36,6 +38,28 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_logged_error(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An error logged during a test fails it, unless the test is marked ``logs_errors``.
+
+    A background operation that swallows an exception still logs it: without this, such a test
+    would pass while the user saw nothing happen.
+    """
+    catcher = ErrorCatcher()
+    root = logging.getLogger()
+    root.addHandler(catcher)
+    try:
+        yield
+    finally:
+        root.removeHandler(catcher)
+    if catcher.records and request.node.get_closest_marker("logs_errors") is None:
+        pytest.fail(
+            "unexpected error logged (mark the test logs_errors if it expects one):\n"
+            + catcher.summary(),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

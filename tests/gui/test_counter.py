@@ -487,7 +487,7 @@ def test_action_on_a_ticket_changed_elsewhere_shows_why(
     _idle(qtbot, panel)
     # Another PC finishes the ticket before this panel hears of it.
     panel.stop()
-    window.watcher.stop()
+    window.changes.watcher.stop()
     with UnitOfWork(database, source="counter") as uow:
         act_on_ticket(uow, ticket_id=a001.id, action=TicketAction.FINISH)
     qtbot.keyClick(window, Qt.Key.Key_F3)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, QThreadPool
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,7 @@ from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import Ticket
 from onestop_desk.errors import DatabaseUnavailable
+from onestop_desk.gui.crash import install_crash_handler
 from onestop_desk.gui.kiosk import KioskTiming, KioskWindow, data, style
 from onestop_desk.printing.printers import PrinterOffline
 from onestop_desk.services.office import find_office
@@ -480,6 +482,7 @@ def test_database_lost_at_the_tap_goes_out_of_service_then_back(
     _close(window)
 
 
+@pytest.mark.logs_errors
 def test_an_unexpected_error_is_logged_and_the_home_screen_comes_back(
     qtbot: QtBot,
     tmp_path: Path,
@@ -512,4 +515,32 @@ def test_an_unexpected_error_is_logged_and_the_home_screen_comes_back(
         qtbot.waitUntil(lambda: any("_issued" in r.getMessage() for r in caplog.records))
     assert window.current_screen() == "home"
     assert not window.is_busy()
+    _close(window)
+
+
+@pytest.mark.logs_errors
+def test_the_crash_handler_takes_the_kiosk_home_without_a_dialog(
+    qtbot: QtBot, tmp_path: Path, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = replace(FAST, number_ms=60000, after_print_ms=60000)
+    window = _open(qtbot, _context(tmp_path, database), printer_url="dummy", timing=slow)
+    handler = install_crash_handler(recover=window.recover)
+    try:
+        with qtbot.waitSignal(window.sig_print_finished, timeout=10000):
+            qtbot.mouseClick(window.home.field_buttons["HT"], Qt.MouseButton.LeftButton)
+        assert window.current_screen() == "number"
+
+        def broken() -> None:
+            raise RuntimeError("boom in a slot")
+
+        button = QPushButton("x")
+        qtbot.addWidget(button)
+        button.clicked.connect(broken)
+        with caplog.at_level(logging.ERROR, logger="onestop"):
+            button.click()
+        qtbot.waitUntil(lambda: window.current_screen() == "home", timeout=5000)
+    finally:
+        handler.uninstall()
+    assert handler.dialog is None  # a citizen never sees a crash dialog
+    assert any(r.exc_info and "boom in a slot" in str(r.exc_info[1]) for r in caplog.records)
     _close(window)

@@ -116,6 +116,7 @@ def test_empty_fields_are_asked_for_without_a_database_trip(qtbot: QtBot) -> Non
     assert calls == []
 
 
+@pytest.mark.logs_errors
 def test_unexpected_failure_says_so_without_details(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -100,18 +100,6 @@ def test_layer_rules_see_real_modules() -> None:
 
 # --- no import cycles ---------------------------------------------------------------------------
 
-# Imports that close a cycle today and that another step of issue 11 removes: the counter, display
-# and kiosk faces import gui/app.py (display check, QApplication, database preparation) while
-# app.py imports them for the demo window. Part 5's gui/startup.py takes that start-up code out of
-# app.py; empty this set when that lands. Nothing under cli/ may ever be listed here.
-KNOWN_CYCLE_IMPORTS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("onestop_desk.gui.counter.window", "onestop_desk.gui.app"),
-        ("onestop_desk.gui.display.window", "onestop_desk.gui.app"),
-        ("onestop_desk.gui.kiosk", "onestop_desk.gui.app"),
-    }
-)
-
 
 def _module_name(path: Path, package: Path) -> str:
     parts = list(path.relative_to(package.parent).with_suffix("").parts)
@@ -194,17 +182,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycles() -> None:
     graph = _import_graph()
-    for importer, imported in KNOWN_CYCLE_IMPORTS:
-        graph[importer].discard(imported)
     cycles = _cycles(graph)
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
-
-
-def test_known_cycle_imports_are_outside_cli_and_still_there() -> None:
-    # A stale entry would hide the next cycle through the same import; cli/ has none at all.
-    graph = _import_graph()
-    assert not [e for e in KNOWN_CYCLE_IMPORTS if ".cli" in e[0] + e[1]]
-    assert [e for e in sorted(KNOWN_CYCLE_IMPORTS) if e[1] not in graph[e[0]]] == []
 
 
 def test_cycle_check_sees_lazy_and_relative_imports(tmp_path: Path) -> None:

@@ -42,8 +42,8 @@ def _run_face(ctx: AppContext, args: argparse.Namespace) -> int:
     """Open one face (kiosk, counter, display or admin) on its own, as on the center's PCs."""
     if args.command == "kiosk":
         from onestop_desk.errors import DatabaseUnavailable
-        from onestop_desk.gui.app import prepare_database
         from onestop_desk.gui.kiosk import run_kiosk
+        from onestop_desk.gui.startup import prepare_database
 
         try:
             prepare_database(ctx, demo=False)

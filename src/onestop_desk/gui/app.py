@@ -1,73 +1,23 @@
-"""Starting the Qt application: display check, schema upgrade, first-run seed, the demo faces."""
+"""The demo: kiosk, counter and display side by side in one process, on one database."""
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
+from onestop_desk.gui.startup import prepare_database, qt_application, require_display
 from onestop_desk.log import gui as log
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QWidget
 
     from onestop_desk.gui.counter import CounterWindow
     from onestop_desk.gui.display.window import DisplayWindow
     from onestop_desk.gui.kiosk import KioskWindow
     from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
     from onestop_desk.services.staff import StaffInfo
-
-
-def display_available() -> bool:
-    """False on a Linux/BSD machine with no screen (Windows and macOS always have one)."""
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd")):
-        return True
-    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in {"offscreen", "minimal", "vnc"}:
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def require_display(what: str, hint: str) -> None:
-    """KnownError when there is no screen to open ``what`` on (``hint``: what to do instead)."""
-    if not display_available():
-        raise KnownError(
-            f"Không tìm thấy màn hình để mở {what} (máy không có giao diện đồ hoạ).", hint
-        )
-
-
-def qt_application() -> QApplication:
-    """The process's QApplication (made on first call), named for settings and the OS."""
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    if isinstance(app, QApplication):
-        app.setApplicationName("OneStop Desk")
-        app.setOrganizationName("OneStopDesk")
-    return app
-
-
-def prepare_database(ctx: AppContext, *, demo: bool) -> None:
-    """Upgrade the schema; on an empty database, create the demo office and catalog."""
-    from onestop_desk.db.migrate import upgrade
-    from onestop_desk.services.office import find_office
-    from onestop_desk.services.seed import seed
-    from onestop_desk.services.uow import UnitOfWork
-
-    ctx.database.check()
-    upgrade(ctx.database)
-    with UnitOfWork(ctx.database, readonly=True) as uow:
-        try:
-            find_office(uow, ctx.settings.office.ward_code)
-            return
-        except KnownError:
-            if not demo:
-                raise
-    with UnitOfWork(ctx.database, source="app") as uow:
-        seed(uow, demo=True)
-    log.info("first run: demo office and catalog created")
 
 
 def run_app(ctx: AppContext, *, demo: bool) -> int:
@@ -81,11 +31,18 @@ def run_app(ctx: AppContext, *, demo: bool) -> int:
         "Chạy trên máy có màn hình, hoặc trên máy chủ dùng Xvfb: "
         "xvfb-run ./onestop run. Các lệnh không cần cửa sổ: onestop-desk --help.",
     )
+    from onestop_desk.gui.crash import install_crash_handler
+
     prepare_database(ctx, demo=demo)
     app = qt_application()
     demo_windows = open_demo(ctx)
     log.info("demo open on %s", ctx.database.describe())
-    result = int(app.exec())
+    # One process, one handler: a crash is shown over the counter (the staff's window).
+    crash = install_crash_handler(parent_window=demo_windows.counter)
+    try:
+        result = int(app.exec())
+    finally:
+        crash.uninstall()
     del demo_windows
     return result
 

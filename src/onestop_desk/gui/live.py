@@ -62,14 +62,15 @@ class ChangeWatcher(QObject):
         self._set_connected(True)
 
     # --- PostgreSQL -----------------------------------------------------------------------
-    def _connect_pg(self) -> None:
+    def _connect_pg(self) -> bool:
+        """Connect and LISTEN; False while the server cannot be reached."""
         try:
             self._listener = PgListener(self._database.url)
         except psycopg.Error as exc:
             log.info("change listener cannot connect yet: %s", str(exc).strip().splitlines()[0])
             self._listener = None
             self._set_connected(False)
-            return
+            return False
         self._notifier = QSocketNotifier(self._listener.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_socket)
         was_disconnected = not self.connected
@@ -77,6 +78,7 @@ class ChangeWatcher(QObject):
         if was_disconnected:
             # Whatever happened while we were away is unknown: refresh everything.
             self.sig_changed.emit()
+        return True
 
     def _on_socket(self) -> None:
         if self._listener is None:
@@ -113,8 +115,7 @@ class ChangeWatcher(QObject):
     def _tick(self) -> None:
         if self._database.is_postgresql:
             if self._listener is None:
-                self._connect_pg()
-                if self._listener is not None:
+                if self._connect_pg():
                     self._timer.setInterval(PG_HEALTH_MS)
                 return
             try:

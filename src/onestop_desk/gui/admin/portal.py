@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
 from onestop_desk.context import AppContext
 from onestop_desk.core.submission import submission_state_label
 from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.gui.admin import data
-from onestop_desk.gui.live import ChangeWatcher
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.changes import ChangeHub
+from onestop_desk.gui.operations import LatestRead, QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.portal.client import PortalAuthError
@@ -118,7 +120,7 @@ class PortalTab(QWidget):
         ctx: AppContext,
         *,
         staff: StaffInfo | None = None,
-        watcher: ChangeWatcher | None = None,
+        changes: ChangeHub | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -128,16 +130,20 @@ class PortalTab(QWidget):
         self.summary: OutboxSummary | None = None
         self.failed_rows: dict[str, FailedRow] = {}
         self._saving = False
-        self._reading = False
-        self._read_again = False
+        self._outbox = LatestRead(
+            self._prepare_outbox_read,
+            success=self._outbox_read,
+            failure=self._outbox_failed,
+            parent=self,
+        )
         self._filled = False  # the fields take the stored values once, never over typing
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
         self.setStyleSheet(_STYLE)
         self._build()
-        if watcher is not None:
-            watcher.sig_changed.connect(self.refresh_outbox)
+        if changes is not None:
+            changes.sig_changed.connect(self.refresh_outbox)
 
     # --- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -306,12 +312,11 @@ class PortalTab(QWidget):
 
     def refresh_outbox(self) -> None:
         """Read the outbox again (one read at a time; a change meanwhile reads once more)."""
-        if self._reading:
-            self._read_again = True
-            return
-        self._reading = True
+        self._outbox.request()
+
+    def _prepare_outbox_read(self) -> Callable[[], OutboxSummary]:
         ctx = self.ctx
-        self._run(lambda: data.read_outbox(ctx), self._outbox_read, self._outbox_failed)
+        return lambda: data.read_outbox(ctx)
 
     def retry(self, code: str) -> None:
         """Put a failed submission back in the queue."""
@@ -332,7 +337,7 @@ class PortalTab(QWidget):
             if row is not None:
                 row.retry_button.setEnabled(True)
             text = self.tr("Không gửi lại được hồ sơ {code}: {reason}").format(
-                code=code, reason=self._failure_text(exc)
+                code=code, reason=self._failure_text(exc, f"submission of {code} not queued again")
             )
             _show(self.outbox_message, text, "error")
 
@@ -384,35 +389,26 @@ class PortalTab(QWidget):
 
     def _save_failed(self, exc: Exception) -> None:
         self._set_saving(False)
-        if isinstance(exc, KnownError):
-            log.info("portal login not stored: %s", exc.message)
+        text = self._failure_text(exc, "portal login not stored", level=logging.INFO)
         refused = isinstance(exc, PortalAuthError)
         if refused:
             self.secret_edit.clear()  # a refused secret is of no further use
-        _show(self.message_label, self._failure_text(exc), "error")
+        _show(self.message_label, text, "error")
         (self.secret_edit if refused else self.url_edit).setFocus()
 
     def _outbox_read(self, summary: OutboxSummary) -> None:
-        self._reading = False
         self.summary = summary
         self._show_counts(summary)
         self._show_failed(summary.failed)
-        if self._read_again:
-            self._read_again = False
-            self.refresh_outbox()
 
     def _outbox_failed(self, exc: Exception) -> None:
-        self._reading = False
         _show(
             self.outbox_message,
             self.tr("Không đọc được hàng đợi gửi hồ sơ: {reason}").format(
-                reason=self._failure_text(exc)
+                reason=self._failure_text(exc, "outbox not read")
             ),
             "error",
         )
-        if self._read_again:
-            self._read_again = False
-            self.refresh_outbox()
 
     # --- helpers --------------------------------------------------------------------------------
     def _show_counts(self, summary: OutboxSummary | None) -> None:
@@ -447,11 +443,14 @@ class PortalTab(QWidget):
         for edit in (self.url_edit, self.client_id_edit, self.secret_edit):
             edit.setReadOnly(saving)
 
-    def _failure_text(self, exc: Exception) -> str:
-        if isinstance(exc, KnownError):
-            return exc.user_text()
-        # The background operation already logged the traceback.
-        return self.tr("Lỗi không mong muốn; chi tiết đã ghi vào nhật ký.")
+    def _failure_text(self, exc: Exception, what: str, *, level: int = logging.WARNING) -> str:
+        return messages.report(
+            exc,
+            what=what,
+            bug_text=self.tr("Lỗi không mong muốn; chi tiết đã ghi vào nhật ký."),
+            logger=log,
+            level=level,
+        )
 
     def _run(
         self,

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.gui.admin.portal import PortalTab
-from onestop_desk.gui.live import ChangeWatcher
+from onestop_desk.gui.changes import change_hub
 from onestop_desk.gui.reception.login import LoginDialog, staff_login_dialog
 from onestop_desk.gui.widgets import add_close_action, show_who_and_where
 from onestop_desk.log import gui as log
@@ -27,8 +27,8 @@ class AdminWindow(QMainWindow):
         self.ctx = ctx
         self.staff = staff
         self.resize(1100, 760)
-        self.watcher = ChangeWatcher(ctx.database, self)
-        self.portal = PortalTab(ctx, staff=staff, watcher=self.watcher, parent=self)
+        self.changes = change_hub(ctx.database)
+        self.portal = PortalTab(ctx, staff=staff, changes=self.changes, parent=self)
         self.portal.sig_status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.portal, self.tr("Kết nối dịch vụ công"))
@@ -39,11 +39,11 @@ class AdminWindow(QMainWindow):
         suffix = f" — {staff.full_name}" if staff is not None else ""
         self.setWindowTitle(self.tr("Quản trị") + f"{suffix} — OneStop Desk")
 
-        self.watcher.start()
+        self.changes.hold(self)
         self.portal.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.watcher.stop()
+        self.changes.release(self)
         super().closeEvent(event)
 
 
@@ -60,7 +60,8 @@ def admin_login_dialog(ctx: AppContext) -> LoginDialog:
 
 def run_admin(ctx: AppContext) -> int:
     """Sign in, open the admin window and run the event loop until it closes."""
-    from onestop_desk.gui.app import prepare_database, qt_application, require_display
+    from onestop_desk.gui.crash import install_crash_handler
+    from onestop_desk.gui.startup import prepare_database, qt_application, require_display
 
     require_display(
         "cửa sổ quản trị",
@@ -75,4 +76,8 @@ def run_admin(ctx: AppContext) -> int:
     window = AdminWindow(ctx, staff=dialog.staff())
     window.show()
     log.info("admin window open on %s", ctx.database.describe())
-    return int(app.exec())
+    crash = install_crash_handler(parent_window=window)
+    try:
+        return int(app.exec())
+    finally:
+        crash.uninstall()

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from onestop_desk.context import AppContext
 from onestop_desk.core.queue_policy import PolicyKind, QueuePolicy, TicketClass
 from onestop_desk.core.ticket import TicketAction, TicketState, allowed_actions, priority_label
-from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
+from onestop_desk.gui.changes import ChangeHub, change_hub
 from onestop_desk.gui.counter import data
 from onestop_desk.gui.counter.actions import CounterActions, create_actions
 from onestop_desk.gui.counter.data import CallOutcome, QueueSnapshot
@@ -40,8 +41,7 @@ from onestop_desk.gui.counter.models import (
     WaitingModel,
 )
 from onestop_desk.gui.counter.transfer import TransferDialog
-from onestop_desk.gui.live import ChangeWatcher
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.operations import LatestRead, MutationOp
 from onestop_desk.gui.widgets import restyle, scaled
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.queue import TicketInfo
@@ -90,7 +90,7 @@ class QueuePanel(QWidget):
     """What a reception specialist uses to call and serve citizens at one counter.
 
     Everything it reads or writes goes through background operations; it refreshes itself when
-    another PC changes the queue (``watcher``) and every half minute.
+    the queue changes, here or on another PC (``changes``), and every half minute.
     """
 
     #: The ticket in hand changed (a ``TicketInfo`` or None): the dossier form follows it.
@@ -103,7 +103,7 @@ class QueuePanel(QWidget):
         ctx: AppContext,
         *,
         counter_number: int | None = None,
-        watcher: ChangeWatcher | None = None,
+        changes: ChangeHub | None = None,
         preview: PreviewSink | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -114,9 +114,10 @@ class QueuePanel(QWidget):
         self.transfer_dialog: TransferDialog | None = None
         configured = ctx.settings.office.counter_number
         self._wanted: int | None = counter_number or configured or None
-        self._reading = False
-        self._read_again = False
-        self._generation = 0  # bumped by every finished action: older reads are stale
+        # Every finished action invalidates it: reads started before show the queue as it was.
+        self._reader = LatestRead(
+            self._prepare_read, success=self._read_done, failure=self._read_failed, parent=self
+        )
         self._acting = False
         self._printing: set[uuid.UUID] = set()
         self._in_hand_id: object = object()  # never equal to a ticket id or None at start
@@ -130,10 +131,10 @@ class QueuePanel(QWidget):
         self._build()
         self._connect_actions()
 
-        self._own_watcher = watcher is None
-        self.watcher = watcher or ChangeWatcher(ctx.database, self)
-        self.watcher.sig_changed.connect(self.refresh)
-        self.watcher.sig_connection.connect(self._connection_changed)
+        self._own_hold = changes is None  # standalone: the panel holds the hub itself
+        self.changes = changes or change_hub(ctx.database)
+        self.changes.sig_changed.connect(self.refresh)
+        self.changes.sig_connection.connect(self._connection_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -141,21 +142,21 @@ class QueuePanel(QWidget):
     # --- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
         """Start following the database (call once, after the panel is placed)."""
-        if self._own_watcher:
-            self.watcher.start()
-        self._connection_changed(self.watcher.connected)
+        if self._own_hold:
+            self.changes.hold(self)
+        self._connection_changed(self.changes.connected)
         self.timer.start()
         self.refresh()
 
     def stop(self) -> None:
         """Stop timers and the change watcher (the host window calls this when closing)."""
         self.timer.stop()
-        if self._own_watcher:
-            self.watcher.stop()
+        if self._own_hold:
+            self.changes.release(self)
 
     def is_busy(self) -> bool:
         """True while a read, an action or a reprint runs in the background."""
-        return self._reading or self._acting or bool(self._printing)
+        return self._reader.busy or self._acting or bool(self._printing)
 
     @property
     def counter_number(self) -> int | None:
@@ -395,37 +396,22 @@ class QueuePanel(QWidget):
     # --- reading ------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the queue in the background; a change during the read triggers one more."""
-        if self._reading:
-            self._read_again = True
-            return
-        self._reading = True
-        self._read_again = False
-        generation, wanted = self._generation, self._wanted
-        QueryOp(
-            lambda: data.read_queue(self.ctx, wanted),
-            success=lambda snap: self._read_done(snap, generation),
-            failure=self._read_failed,
-            parent=self,
-        ).run_in_background()
+        self._reader.request()
 
-    def _read_done(self, snap: QueueSnapshot, generation: int) -> None:
-        self._reading = False
-        stale = generation != self._generation
-        if not stale:
-            if self._read_error and self.message_label.text() == self._read_error:
-                self._say(self.tr("Đã đọc lại được danh sách chờ."))
-            self._read_error = ""
-            self._show(snap)
-        if stale or self._read_again:
-            self.refresh()
+    def _prepare_read(self) -> Callable[[], QueueSnapshot]:
+        ctx, wanted = self.ctx, self._wanted
+        return lambda: data.read_queue(ctx, wanted)
+
+    def _read_done(self, snap: QueueSnapshot) -> None:
+        if self._read_error and self.message_label.text() == self._read_error:
+            self._say(self.tr("Đã đọc lại được danh sách chờ."))
+        self._read_error = ""
+        self._show(snap)
 
     def _read_failed(self, exc: Exception) -> None:
-        self._reading = False
         self._report(exc, self.tr("Không đọc được danh sách chờ"))
         self._read_error = self.message_label.text()
         self._update_actions()
-        if self._read_again:
-            self.refresh()
 
     # --- showing ------------------------------------------------------------------------------
     def _show(self, snap: QueueSnapshot) -> None:
@@ -641,11 +627,13 @@ class QueuePanel(QWidget):
             self._action_finished()
             self._report(exc, what)
 
-        QueryOp(work, success=success, failure=failure, parent=self).run_in_background()
+        MutationOp(
+            work, changes=self.changes, success=success, failure=failure, parent=self
+        ).run_in_background()
 
     def _action_finished(self) -> None:
         self._acting = False
-        self._generation += 1
+        self._reader.invalidate()
         self.refresh()
         self._update_actions()
 
@@ -769,7 +757,7 @@ class QueuePanel(QWidget):
 
         def finished() -> None:
             self._printing.discard(ticket_id)
-            self._generation += 1
+            self._reader.invalidate()
             self.refresh()
 
         def success(info: TicketInfo) -> None:
@@ -780,8 +768,9 @@ class QueuePanel(QWidget):
             finished()
             self._report(exc, self.tr("Không in lại được phiếu"))
 
-        QueryOp(
+        MutationOp(
             lambda: data.reprint(self.ctx, ticket_id, self.preview),
+            changes=self.changes,
             success=success,
             failure=failure,
             parent=self,
@@ -793,7 +782,7 @@ class QueuePanel(QWidget):
         if number == self._wanted:
             return
         self._wanted = number
-        self._generation += 1
+        self._reader.invalidate()
         self._update_actions()
         self.sig_counter_changed.emit(number)
         self._say("")
@@ -820,14 +809,14 @@ class QueuePanel(QWidget):
 
     def _report(self, exc: Exception, what: str) -> None:
         """Log, then show: a known problem with its advice, anything else as a bug in the log."""
-        if isinstance(exc, KnownError):
-            log.warning("%s: %s", what, exc.message)
-            text = f"{what}: {exc.user_text()}"
-        else:
-            # The background operation already logged the traceback.
-            log.error("%s: unexpected %s", what, type(exc).__name__)
-            text = self.tr("{what}: lỗi không mong muốn, chi tiết đã ghi vào nhật ký.").format(
+        text = messages.report(
+            exc,
+            what=what,
+            bug_text=self.tr("{what}: lỗi không mong muốn, chi tiết đã ghi vào nhật ký.").format(
                 what=what
-            )
+            ),
+            logger=log,
+            prefix=True,
+        )
         self.message_label.setText(text)
         restyle(self.message_label, "kind", "error")

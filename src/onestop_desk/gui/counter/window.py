@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.dossier_code import is_dossier_code
+from onestop_desk.gui.changes import change_hub
 from onestop_desk.gui.counter.outbox_worker import OutboxWorker
 from onestop_desk.gui.counter.panel import QueuePanel
 from onestop_desk.gui.dossiers import DossiersPane
-from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.reception.flow import ReceptionPane
 from onestop_desk.gui.reception.scanner import SerialScanReader, WedgeScanDetector
 from onestop_desk.gui.widgets import add_close_action, show_who_and_where
@@ -48,9 +48,9 @@ class CounterWindow(QMainWindow):
         self.ctx = ctx
         self.staff = staff
         self.resize(1280, 760)
-        self.watcher = ChangeWatcher(ctx.database, self)
+        self.changes = change_hub(ctx.database)
         self.panel = QueuePanel(
-            ctx, counter_number=counter_number, watcher=self.watcher, preview=preview, parent=self
+            ctx, counter_number=counter_number, changes=self.changes, preview=preview, parent=self
         )
         self.reception = ReceptionPane(
             ctx,
@@ -62,7 +62,7 @@ class CounterWindow(QMainWindow):
         )
         self.dossiers = DossiersPane(
             ctx,
-            watcher=self.watcher,
+            changes=self.changes,
             staff=staff,
             preview=preview,
             opener=opener,
@@ -117,7 +117,7 @@ class CounterWindow(QMainWindow):
         self.panel.sig_counter_changed.connect(self._retitle)
         self._retitle(self.panel.counter_number)
 
-        self.watcher.start()
+        self.changes.hold(self)
         self.panel.start()
         self.reception.start()
         self.dossiers.start()
@@ -169,7 +169,7 @@ class CounterWindow(QMainWindow):
             self.dossiers.stop()
             if self.outbox is not None:
                 self.outbox.stop()
-            self.watcher.stop()
+            self.changes.release(self)
             super().closeEvent(event)
 
 
@@ -190,7 +190,8 @@ def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
 
 def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
     """Open the counter window and run the event loop until it closes."""
-    from onestop_desk.gui.app import prepare_database, qt_application, require_display
+    from onestop_desk.gui.crash import install_crash_handler
+    from onestop_desk.gui.startup import prepare_database, qt_application, require_display
 
     require_display(
         "cửa sổ quầy",
@@ -207,4 +208,8 @@ def run_counter(ctx: AppContext, *, counter_number: int | None = None) -> int:
     window = CounterWindow(ctx, counter_number=counter_number, staff=staff)
     window.showMaximized()
     log.info("counter window open on %s", ctx.database.describe())
-    return int(app.exec())
+    crash = install_crash_handler(parent_window=window)
+    try:
+        return int(app.exec())
+    finally:
+        crash.uninstall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import deque
+from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
@@ -15,6 +16,8 @@ from onestop_desk.context import AppContext
 from onestop_desk.core.speech import announcement_text
 from onestop_desk.db.database import Database
 from onestop_desk.errors import DatabaseUnavailable, KnownError
+from onestop_desk.gui import messages
+from onestop_desk.gui.changes import change_hub
 from onestop_desk.gui.display.announcer import Announcer, custom_clips_dir
 from onestop_desk.gui.display.calls import CallTracker
 from onestop_desk.gui.display.widgets import (
@@ -33,8 +36,7 @@ from onestop_desk.gui.display.widgets import (
     spacer,
     vbox,
 )
-from onestop_desk.gui.live import ChangeWatcher
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.operations import LatestRead
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import CallRecord, DisplayBoard, display_board
 from onestop_desk.services.uow import UnitOfWork
@@ -108,8 +110,9 @@ class DisplayWindow(QWidget):
         self._tracker = CallTracker()
         self._spoken: deque[CallRecord] = deque()  # announced, waiting for the voice to start
         self._highlighted: CallRecord | None = None
-        self._busy = False
-        self._again = False
+        self._reader = LatestRead(
+            self._prepare_read, success=self._on_board, failure=self._on_failure, parent=self
+        )
         self._closed = False
         self._day = date.today()
 
@@ -129,10 +132,10 @@ class DisplayWindow(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
-        self.watcher = ChangeWatcher(ctx.database, self)
-        self.watcher.sig_changed.connect(self.refresh)
-        self.watcher.sig_connection.connect(self._on_live_connection)
-        self.watcher.start()
+        self.changes = change_hub(ctx.database)
+        self.changes.sig_changed.connect(self.refresh)
+        self.changes.sig_connection.connect(self._on_live_connection)
+        self.changes.hold(self)
         self._update_status()
         self.refresh()
 
@@ -278,32 +281,19 @@ class DisplayWindow(QWidget):
         """Read the board in the background (never on the GUI thread)."""
         if self._closed:
             return
-        if self._busy:
-            self._again = True  # a change arrived mid-read: read once more afterwards
-            return
-        self._busy = True
-        self._again = False
+        self._reader.request()  # a change mid-read: one more read afterwards
+
+    def _prepare_read(self) -> Callable[[], DisplayBoard]:
         database, ward, day = self.ctx.database, self.ctx.settings.office.ward_code, date.today()
-        QueryOp(
-            lambda: read_board(database, ward, day),
-            success=self._on_board,
-            failure=self._on_failure,
-            parent=self,
-        ).run_in_background()
+        return lambda: read_board(database, ward, day)
 
     @property
     def busy(self) -> bool:
         """True while a read is under way."""
-        return self._busy
-
-    def _read_done(self) -> None:
-        self._busy = False
-        if self._again and not self._closed:
-            self.refresh()
+        return self._reader.busy
 
     def _on_board(self, board: DisplayBoard) -> None:
         if self._closed:
-            self._busy = False
             return
         try:
             if self._db_problem is not None:
@@ -319,24 +309,23 @@ class DisplayWindow(QWidget):
         except Exception:
             # A bug; the TV must not freeze on it: log it and keep refreshing.
             log.exception("display: showing the board failed")
-        finally:
-            self._read_done()
 
     def _on_failure(self, exc: Exception) -> None:
         if self._closed:
-            self._busy = False
             return
         if isinstance(exc, DatabaseUnavailable):
             problem = self.tr("Mất kết nối cơ sở dữ liệu. Đang tự kết nối lại…")
-        elif isinstance(exc, KnownError):
-            problem = exc.message
-        else:  # a bug: QueryOp has logged it with its traceback
-            problem = self.tr("Lỗi khi đọc dữ liệu (chi tiết trong nhật ký). Đang thử lại…")
+        else:  # a known problem's message; a bug (its traceback is in the log) says so
+            problem = messages.user_text(
+                exc,
+                bug_text=self.tr("Lỗi khi đọc dữ liệu (chi tiết trong nhật ký). Đang thử lại…"),
+                hint=False,
+            )
         if problem != self._db_problem:
+            # Logged once per new problem: the TV retries every few seconds while it lasts.
             log.warning("display cannot read the board: %s", exc)
         self._db_problem = problem
         self._update_status()
-        self._read_done()
 
     def _on_live_connection(self, connected: bool) -> None:
         if not connected:
@@ -344,7 +333,7 @@ class DisplayWindow(QWidget):
         self._update_status()
 
     def _update_status(self) -> None:
-        degraded = self._db_problem is not None or not self.watcher.connected
+        degraded = self._db_problem is not None or not self.changes.connected
         self._timer.setInterval(RETRY_MS if degraded else REFRESH_MS)
         text = ""
         if self._db_problem is not None:
@@ -516,10 +505,11 @@ class DisplayWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._closed = True
+        self._reader.stop()
         self._clock.stop()
         self._timer.stop()
         self.call_panel.stop_blinking()
-        self.watcher.stop()
+        self.changes.release(self)
         super().closeEvent(event)
 
 
@@ -527,7 +517,8 @@ def run_display(ctx: AppContext) -> int:
     """Open the display full screen and run the event loop until it closes."""
     from PySide6.QtWidgets import QApplication
 
-    from onestop_desk.gui.app import qt_application, require_display
+    from onestop_desk.gui.crash import install_crash_handler
+    from onestop_desk.gui.startup import qt_application, require_display
 
     require_display(
         "bảng gọi số",
@@ -544,7 +535,12 @@ def run_display(ctx: AppContext) -> int:
         window.setGeometry(screen.geometry())
     window.showFullScreen()
     log.info("display open on %s", ctx.database.describe())
-    return int(app.exec())
+    # A TV has nobody to click a crash dialog away: log, and keep showing the board.
+    crash = install_crash_handler(dialog=False)
+    try:
+        return int(app.exec())
+    finally:
+        crash.uninstall()
 
 
 def _upgrade_if_reachable(ctx: AppContext) -> None:

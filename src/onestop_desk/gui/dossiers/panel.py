@@ -43,6 +43,8 @@ from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.dossier_code import parse_dossier_code
 from onestop_desk.core.lifecycle import DossierAction, timing_label
 from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
+from onestop_desk.gui.changes import ChangeHub, change_hub
 from onestop_desk.gui.dossiers import data
 from onestop_desk.gui.dossiers.data import DossierDetail, ListQuery, ListSnapshot
 from onestop_desk.gui.dossiers.detail import (
@@ -55,8 +57,7 @@ from onestop_desk.gui.dossiers.detail import (
 )
 from onestop_desk.gui.dossiers.dialogs import ActionDialog, dialog_for
 from onestop_desk.gui.dossiers.models import CODE_ROLE, DossierListModel
-from onestop_desk.gui.live import ChangeWatcher
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.operations import LatestRead, MutationOp, QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, papers, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
@@ -136,7 +137,7 @@ class DossiersPane(QWidget):
         self,
         ctx: AppContext,
         *,
-        watcher: ChangeWatcher | None = None,
+        changes: ChangeHub | None = None,
         staff: StaffInfo | None = None,
         preview: PreviewSink | None = None,
         opener: papers.Opener | None = None,
@@ -154,10 +155,14 @@ class DossiersPane(QWidget):
         self.dialog: ActionDialog | None = None
         self._office: OfficeInfo | None = None
         self._pending = 0
-        self._reading = False
-        self._read_again = False
         self._stale = True
-        self._generation = 0  # bumped by every action: reads started before it are stale
+        # Every action invalidates it: reads started before show the list as it was.
+        self._lister = LatestRead(
+            self._prepare_read,
+            success=self._read_done,
+            failure=lambda exc: self._report(exc, self.tr("Không đọc được danh sách hồ sơ")),
+            parent=self,
+        )
         self._open_code: str | None = None
         self._detail_generation = 0
         self._open_single_after_read = False
@@ -182,8 +187,10 @@ class DossiersPane(QWidget):
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(REFRESH_MS)
         self._clock_timer.timeout.connect(self.refresh)
-        if watcher is not None:
-            watcher.sig_changed.connect(self._database_changed)
+        # Saves here are announced on the hub; only a host's hub is listened to (the counter's).
+        self.changes = changes or change_hub(ctx.database)
+        if changes is not None:
+            changes.sig_changed.connect(self._database_changed)
 
     # --- building -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -342,7 +349,12 @@ class DossiersPane(QWidget):
 
     def is_busy(self) -> bool:
         """True while a read, an action or a paper runs in the background."""
-        return self._pending > 0 or self._search_timer.isActive() or self._detail_timer.isActive()
+        return (
+            self._pending > 0
+            or self._lister.busy
+            or self._search_timer.isActive()
+            or self._detail_timer.isActive()
+        )
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -360,29 +372,17 @@ class DossiersPane(QWidget):
         if not self.isVisible():
             self._stale = True
             return
-        if self._reading:
-            self._read_again = True
-            return
         self._stale = False
-        self._reading = True
-        self._read_again = False
-        query, office, now, generation = self.query, self._office, self._now(), self._generation
-        self._run(
-            lambda: data.read_list(self.ctx, office, query, now),
-            lambda snap: self._read_done(snap, generation),
-            self.tr("Không đọc được danh sách hồ sơ"),
-            always=self._read_finished,
-        )
+        self._lister.request()
 
-    def _read_finished(self) -> None:
-        self._reading = False
-        if self._read_again:
-            self.refresh()
+    def _prepare_read(self) -> Callable[[], ListSnapshot]:
+        ctx, query, office, now = self.ctx, self.query, self._office, self._now()
+        return lambda: data.read_list(ctx, office, query, now)
 
-    def _read_done(self, snap: ListSnapshot, generation: int) -> None:
+    def _read_done(self, snap: ListSnapshot) -> None:
         self._office = snap.office
-        if generation != self._generation or snap.query != self.query:
-            self._read_again = True  # an action or a new query came meanwhile
+        if snap.query != self.query:
+            self._lister.request()  # a new query came meanwhile: its answer is the one to show
             return
         self._show(snap)
         if self._open_single_after_read:
@@ -574,7 +574,7 @@ class DossiersPane(QWidget):
             self._open_single_after_read = True
             self._search_now()
             return
-        if self._reading:
+        if self._lister.busy:
             self._open_single_after_read = True
             return
         self._open_single()
@@ -720,7 +720,7 @@ class DossiersPane(QWidget):
         now = self._now()
 
         def done(status: DossierStatus) -> None:
-            self._generation += 1
+            self._lister.invalidate()
             detail = dialog.detail
             self.detail_panel.set_detail(
                 DossierDetail(status, detail.view, detail.office, detail.calendar)
@@ -743,11 +743,14 @@ class DossiersPane(QWidget):
             self._load_detail(code)
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, KnownError):
-                log.warning("dossier action %s on %s: %s", action.value, code, exc.message)
-                dialog.failed(exc.user_text())
-            else:
-                dialog.failed(self.tr("Lỗi không mong muốn; chi tiết đã ghi vào nhật ký."))
+            dialog.failed(
+                messages.report(
+                    exc,
+                    what=f"dossier action {action.value} on {code}",
+                    bug_text=self.tr("Lỗi không mong muốn; chi tiết đã ghi vào nhật ký."),
+                    logger=log,
+                )
+            )
 
         self._pending += 1
 
@@ -755,8 +758,9 @@ class DossiersPane(QWidget):
             self._pending -= 1
             callback(value)
 
-        QueryOp(
+        MutationOp(
             lambda: data.act(self.ctx, code, command, staff_id=staff_id, now=now),
+            changes=self.changes,
             success=lambda status: finish(done, status),
             failure=lambda exc: finish(failed, exc),
             parent=self,
@@ -793,7 +797,7 @@ class DossiersPane(QWidget):
         now = self._now()
 
         def done(_code: str) -> None:
-            self._generation += 1
+            self._lister.invalidate()
             text = self.tr("Đã cho gửi lại hồ sơ {code} lên hệ thống dịch vụ công.").format(
                 code=code
             )
@@ -806,6 +810,7 @@ class DossiersPane(QWidget):
             lambda: data.retry(self.ctx, code, staff_id=staff_id, now=now),
             done,
             self.tr("Không gửi lại được hồ sơ {code}").format(code=code),
+            writes=True,
         )
 
     # --- papers ---------------------------------------------------------------------------------
@@ -847,39 +852,38 @@ class DossiersPane(QWidget):
         done: Callable[[Any], None],
         what: str,
         *,
-        always: Callable[[], None] | None = None,
+        writes: bool = False,
     ) -> None:
+        """Run ``work`` in the background; ``writes``: a change announced on the hub."""
         self._pending += 1
 
         def success(result: Any) -> None:
             self._pending -= 1
-            try:
-                done(result)
-            finally:
-                if always is not None:
-                    always()
+            done(result)
 
         def failure(exc: Exception) -> None:
             self._pending -= 1
-            try:
-                self._report(exc, what)
-            finally:
-                if always is not None:
-                    always()
+            self._report(exc, what)
 
-        QueryOp(work, success=success, failure=failure, parent=self).run_in_background()
+        if writes:
+            MutationOp(
+                work, changes=self.changes, success=success, failure=failure, parent=self
+            ).run_in_background()
+        else:
+            QueryOp(work, success=success, failure=failure, parent=self).run_in_background()
 
     def _report(self, exc: Exception, what: str) -> None:
         """Log, then show: a known problem with its advice, anything else as a bug in the log."""
-        if isinstance(exc, KnownError):
-            log.warning("%s: %s", what, exc.message)
-            self._say(f"{what}: {exc.user_text()}", error=True)
-            return
-        log.error("%s: unexpected %s", what, type(exc).__name__)
-        self._say(
-            self.tr("{what}: lỗi không mong muốn, chi tiết đã ghi vào nhật ký.").format(what=what),
-            error=True,
+        text = messages.report(
+            exc,
+            what=what,
+            bug_text=self.tr("{what}: lỗi không mong muốn, chi tiết đã ghi vào nhật ký.").format(
+                what=what
+            ),
+            logger=log,
+            prefix=True,
         )
+        self._say(text, error=True)
 
     def _said(self, text: str) -> None:
         self._say(text)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
-from types import TracebackType
 
 from onestop_desk.context import AppContext
 from onestop_desk.gui.kiosk.window import KioskTiming, KioskWindow
@@ -19,7 +17,8 @@ def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: b
 
     The database may be down at start: the kiosk shows its out-of-service screen and recovers.
     """
-    from onestop_desk.gui.app import qt_application, require_display
+    from onestop_desk.gui.crash import install_crash_handler
+    from onestop_desk.gui.startup import qt_application, require_display
 
     require_display(
         "máy lấy số",
@@ -28,16 +27,8 @@ def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: b
     )
     app = qt_application()
     window = KioskWindow(ctx, printer_url=printer_url)
-
-    def on_uncaught(
-        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
-        # A kiosk never shows a crash dialog: the error goes to the log, the citizen gets home.
-        log.error("kiosk: uncaught exception", exc_info=(kind, exc, tb))
-        window.recover()
-
-    previous_hook = sys.excepthook
-    sys.excepthook = on_uncaught
+    # A kiosk never shows a crash dialog: the error goes to the log, the citizen gets home.
+    crash = install_crash_handler(recover=window.recover)
     try:
         if full_screen:
             # Without a window manager (a bare X kiosk) full screen alone keeps the old size.
@@ -48,4 +39,4 @@ def run_kiosk(ctx: AppContext, *, printer_url: str | None = None, full_screen: b
         log.info("kiosk open on %s, printer %s", ctx.database.describe(), window.printer_url)
         return int(app.exec())
     finally:
-        sys.excepthook = previous_hook
+        crash.uninstall()

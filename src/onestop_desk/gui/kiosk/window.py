@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 from onestop_desk.context import AppContext
 from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.errors import DatabaseUnavailable, KnownError
+from onestop_desk.gui import messages
+from onestop_desk.gui.changes import change_hub
 from onestop_desk.gui.kiosk import data, style
 from onestop_desk.gui.kiosk.actions import create_actions
 from onestop_desk.gui.kiosk.data import KioskHome, PrintOutcome
@@ -28,7 +30,6 @@ from onestop_desk.gui.kiosk.screens import (
     PriorityScreen,
     StartingScreen,
 )
-from onestop_desk.gui.live import ChangeWatcher
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family
 from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
@@ -165,9 +166,9 @@ class KioskWindow(QWidget):
         self._clock_timer = self._timer(self.header.tick, single=False)
         self._clock_timer.start(1000)
 
-        self.watcher = ChangeWatcher(ctx.database, self)
-        self.watcher.sig_changed.connect(self.reload)
-        self.watcher.sig_connection.connect(lambda _connected: self.reload())
+        self.changes = change_hub(ctx.database)
+        self.changes.sig_changed.connect(self._database_changed)
+        self.changes.sig_connection.connect(self._database_changed)
         # Staff only (a keyboard is not needed otherwise): leave the full-screen kiosk.
         self.kiosk_actions = create_actions(self)
         self.kiosk_actions.quit.triggered.connect(self.close)
@@ -295,12 +296,15 @@ class KioskWindow(QWidget):
         if self._closed:
             return
         first = not self._unavailable
-        if isinstance(exc, KnownError):
-            (log.warning if first else log.debug)("kiosk out of service: %s", exc.user_text())
-            retry = self.timing.retry_ms
-        else:  # the traceback is already in the log (QueryOp)
-            log.error("kiosk out of service after an unexpected error: %r", exc)
-            retry = self.timing.bug_retry_ms
+        messages.report(
+            exc,
+            what="kiosk out of service",
+            bug_text="",
+            logger=log,
+            level=logging.WARNING if first else logging.DEBUG,
+        )
+        # A bug and a database that is down each retry on their own timing.
+        retry = self.timing.bug_retry_ms if messages.is_bug(exc) else self.timing.retry_ms
         self._go_out_of_service(retry)
 
     def _go_out_of_service(self, retry_ms: int) -> None:
@@ -313,11 +317,16 @@ class KioskWindow(QWidget):
         self._retry_timer.start(retry_ms)
 
     def _watch(self, on: bool) -> None:
-        if on and not self._watching:
-            self.watcher.start()
-        elif not on and self._watching:
-            self.watcher.stop()
-        self._watching = on
+        was, self._watching = self._watching, on  # set first: holding may report at once
+        if on and not was:
+            self.changes.hold(self)
+        elif not on and was:
+            self.changes.release(self)
+
+    def _database_changed(self, *_connected: bool) -> None:
+        # In the demo the hub runs on for the other faces: an out-of-service kiosk ignores it.
+        if self._watching:
+            self.reload()
 
     # --- issuing and printing ----------------------------------------------------------------
 
@@ -381,10 +390,7 @@ class KioskWindow(QWidget):
             log.warning("ticket not issued, database unreachable: %s", exc.user_text())
             self._go_out_of_service(self.timing.retry_ms)
             return
-        if isinstance(exc, KnownError):
-            log.warning("ticket not issued: %s", exc.user_text())
-        else:  # the traceback is already in the log (QueryOp)
-            log.error("ticket not issued after an unexpected error: %r", exc)
+        messages.report(exc, what="ticket not issued", bug_text="", logger=log)
         self._notify(self.tr("Xin lỗi, chưa cấp được số. Mời ông/bà chạm lại vào lĩnh vực."))
         if self.current_screen() != HOME:
             self._show(HOME)

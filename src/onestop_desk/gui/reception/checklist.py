@@ -455,6 +455,7 @@ class ChecklistWidget(QWidget):
                 success=lambda a, t=token, g=generation: self._hashed(t, g, a),
                 failure=lambda e, t=token, g=generation, p=path: self._hash_failed(t, g, p, e),
                 parent=self,
+                expected=(OSError,),  # a file gone or locked: said under the list, not a bug
             ).run_in_background()
 
     def is_busy(self) -> bool:

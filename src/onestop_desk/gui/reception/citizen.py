@@ -33,7 +33,7 @@ from onestop_desk.core.citizen_id import (
     repair_mojibake,
     validate_id_number,
 )
-from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 from onestop_desk.services.reception import (
@@ -632,8 +632,7 @@ class CitizenPanel(QWidget):
     def _lookup_failed(self, number: str, exc: Exception) -> None:
         self._lookup_done(number)
         # Not finding old dossiers does not stop the reception: say it quietly.
-        if isinstance(exc, KnownError):
-            log.warning("citizen look-up failed: %s", exc.message)
+        messages.report(exc, what="citizen look-up failed", bug_text="", logger=log)
         self.lookup_status.setText(
             self.tr("Không tra được hồ sơ cũ của công dân; vẫn nhập tiếp được.")
         )

@@ -33,6 +33,7 @@ from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import ProcedureSpec
 from onestop_desk.core.forms import defaults_from_applicant
 from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.reception.address import province_of_ward
 from onestop_desk.gui.reception.checklist import ChecklistWidget
@@ -815,8 +816,8 @@ class ReceptionPane(QWidget):
         self._pending += 1
 
         def failure(exc: Exception) -> None:
-            if quiet and isinstance(exc, KnownError):
-                log.warning("%s failed: %s", what, exc.message)
+            if quiet and not messages.is_bug(exc):
+                messages.report(exc, what=f"{what} failed", bug_text="", logger=log)
                 self._draft_dirty = True
                 return
             self._failed(exc, what)
@@ -837,16 +838,15 @@ class ReceptionPane(QWidget):
             if self.current_step() == SUMMARY:
                 self.summary.show_message(exc.message, error=True)
             return
-        if isinstance(exc, KnownError):
-            self._say(exc.user_text(), error=True)
-            return
-        log.error("reception: %s failed: %r", what, exc)
-        self._say(
-            self.tr("Lỗi không mong muốn khi {what}; chi tiết đã ghi vào nhật ký.").format(
+        text = messages.report(
+            exc,
+            what=f"reception: {what} failed",
+            bug_text=self.tr("Lỗi không mong muốn khi {what}; chi tiết đã ghi vào nhật ký.").format(
                 what=what
             ),
-            error=True,
+            logger=log,
         )
+        self._say(text, error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

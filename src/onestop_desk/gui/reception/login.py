@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.context import AppContext
 from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.staff import StaffInfo, authenticate
@@ -182,14 +183,15 @@ class LoginDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self._set_busy(False)
-        if isinstance(exc, KnownError):
-            log.info("log-in refused: %s", exc.message)
-            text = exc.user_text()
-        else:
-            # The background operation already logged the traceback.
-            text = self.tr(
+        text = messages.report(
+            exc,
+            what="log-in refused",
+            bug_text=self.tr(
                 "Không đăng nhập được do lỗi không mong muốn; chi tiết đã ghi vào nhật ký."
-            )
+            ),
+            logger=log,
+            level=logging.INFO,
+        )
         self.password_edit.clear()
         self._show_error(text, self.password_edit)
 

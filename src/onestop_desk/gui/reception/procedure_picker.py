@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.catalog import ProcedureSummary
@@ -425,12 +425,13 @@ class ProcedurePicker(QWidget):
             return
         self._searching = False
         self._choose_when_ready = False
-        text = (
-            exc.user_text()
-            if isinstance(exc, KnownError)
-            else self.tr(
+        text = messages.report(
+            exc,
+            what="procedure search failed",
+            bug_text=self.tr(
                 "Không tìm được thủ tục do lỗi chương trình (đã ghi vào nhật ký). Thử lại sau."
-            )
+            ),
+            logger=log,
         )
         self.status_label.setText(text)
         restyle(self.status_label, "kind", "error")
