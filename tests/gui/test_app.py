@@ -61,10 +61,11 @@ def test_demo_ticket_goes_from_kiosk_to_counter_to_display(
 
         # ...the counter sees the citizen waiting and calls them...
         qtbot.waitUntil(
-            lambda: [t.display for t in panel.waiting_model.tickets()] == ["A001"], timeout=5000
+            lambda: [t.display for t in panel.lists.waiting_model.tickets()] == ["A001"],
+            timeout=5000,
         )
         with qtbot.waitSignal(display.announcer.sig_started, timeout=10000) as spoken:
-            qtbot.mouseClick(panel.call_next_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(panel.buttons.call_next, Qt.MouseButton.LeftButton)
         # ...and the waiting room hears and sees the call.
         assert spoken.args == ["Xin mời công dân có số thứ tự A001 đến quầy số 1"]
         qtbot.waitUntil(lambda: display.counter_shows(1) == "A001", timeout=5000)

@@ -81,7 +81,7 @@ def _ticket(database: Database, ticket_id: uuid.UUID) -> TicketInfo:
 
 
 def _shown_waiting(panel: QueuePanel) -> list[str]:
-    return [t.display for t in panel.waiting_model.tickets()]
+    return [t.display for t in panel.lists.waiting_model.tickets()]
 
 
 @pytest.fixture
@@ -127,11 +127,11 @@ def test_call_next_by_click_then_by_f2(
     window = open_window(1)
     panel = window.panel
     qtbot.waitUntil(lambda: _shown_waiting(panel) == ["A001", "A002"], timeout=WAIT_MS)
-    assert panel.number_label.text() == "—"
-    assert panel.call_next_button.isEnabled()
-    assert not panel.finish_button.isEnabled()
-    assert "Hộ tịch" in panel.fields_label.text()
-    assert panel.next_label.text() == "Tiếp theo: A001 (Hộ tịch)"
+    assert panel.card.number_label.text() == "—"
+    assert panel.buttons.call_next.isEnabled()
+    assert not panel.buttons.finish.isEnabled()
+    assert "Hộ tịch" in panel.header.fields_label.text()
+    assert panel.card.next_label.text() == "Tiếp theo: A001 (Hộ tịch)"
 
     # The dossier form beside the panel will follow the ticket in hand through this signal.
     with qtbot.waitSignal(
@@ -139,34 +139,34 @@ def test_call_next_by_click_then_by_f2(
         check_params_cb=lambda t: t is not None and t.display == "A001",
         timeout=WAIT_MS,
     ):
-        qtbot.mouseClick(panel.call_next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+        qtbot.mouseClick(panel.buttons.call_next, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
     in_hand = _in_hand(database, 1)
     assert in_hand is not None
     assert (in_hand.id, in_hand.state) == (a001.id, TicketState.CALLED)
-    assert panel.in_hand_title.text() == "ĐANG GỌI SỐ"
+    assert panel.card.in_hand_title.text() == "ĐANG GỌI SỐ"
     assert "Đang mời số A001 đến quầy 1" in panel.message_label.text()
     assert _shown_waiting(panel) == ["A002"]
     for button in (
-        panel.recall_button,
-        panel.start_button,
-        panel.finish_button,
-        panel.skip_button,
-        panel.transfer_button,
+        panel.buttons.recall,
+        panel.buttons.start,
+        panel.buttons.finish,
+        panel.buttons.skip,
+        panel.buttons.transfer,
     ):
         assert button.isEnabled(), button.text()
 
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A002", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A002", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.DONE
     assert _ticket(database, a002.id).state is TicketState.CALLED
     assert "Đã xong số A001" in panel.message_label.text()
     # Nobody left: calling is off until someone takes a number.
     assert _shown_waiting(panel) == []
-    assert not panel.call_next_button.isEnabled()
-    assert panel.next_label.text() == "Không còn ai chờ"
+    assert not panel.buttons.call_next.isEnabled()
+    assert panel.card.next_label.text() == "Không còn ai chờ"
 
 
 def test_a_quick_double_f2_calls_one_citizen(
@@ -179,7 +179,7 @@ def test_a_quick_double_f2_calls_one_citizen(
     qtbot.waitUntil(lambda: len(_shown_waiting(panel)) == 2, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F2)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, second.id).state is TicketState.WAITING
     assert _shown_waiting(panel) == ["A002"]
@@ -191,9 +191,9 @@ def test_recall_start_and_finish_with_function_keys(
     a001 = _issue(database)
     window = open_window(1)
     panel = window.panel
-    qtbot.waitUntil(panel.call_next_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.buttons.call_next.isEnabled, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
 
     qtbot.keyClick(window, Qt.Key.Key_F3)
@@ -205,24 +205,24 @@ def test_recall_start_and_finish_with_function_keys(
         assert row.call_count == 2
 
     # The keys work wherever the focus is, also in the counter list (where F4 opens it).
-    panel.counter_combo.setFocus()
-    qtbot.keyClick(panel.counter_combo, Qt.Key.Key_F4)
-    qtbot.waitUntil(lambda: panel.in_hand_title.text() == "ĐANG PHỤC VỤ", timeout=WAIT_MS)
+    panel.header.counter_combo.setFocus()
+    qtbot.keyClick(panel.header.counter_combo, Qt.Key.Key_F4)
+    qtbot.waitUntil(lambda: panel.card.in_hand_title.text() == "ĐANG PHỤC VỤ", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.SERVING
     # Serving: no more recall or no-show, but finish and transfer.
-    assert not panel.recall_button.isEnabled()
-    assert not panel.skip_button.isEnabled()
-    assert not panel.start_button.isEnabled()
-    assert panel.finish_button.isEnabled()
-    assert panel.transfer_button.isEnabled()
+    assert not panel.buttons.recall.isEnabled()
+    assert not panel.buttons.skip.isEnabled()
+    assert not panel.buttons.start.isEnabled()
+    assert panel.buttons.finish.isEnabled()
+    assert panel.buttons.transfer.isEnabled()
 
     qtbot.keyClick(window, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "—", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "—", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.DONE
     assert _in_hand(database, 1) is None
-    assert not panel.finish_button.isEnabled()
+    assert not panel.buttons.finish.isEnabled()
 
 
 def test_skip_lists_the_no_show_and_call_back_brings_it_back(
@@ -232,35 +232,35 @@ def test_skip_lists_the_no_show_and_call_back_brings_it_back(
     a002 = _issue(database)
     window = open_window(1)
     panel = window.panel
-    qtbot.waitUntil(panel.call_next_button.isEnabled, timeout=WAIT_MS)
-    qtbot.mouseClick(panel.call_next_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(panel.buttons.call_next.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.buttons.call_next, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
-    assert panel.missed_title.text() == "Vắng mặt: 0 số"
-    assert not panel.call_back_button.isEnabled()
+    assert panel.lists.missed_title.text() == "Vắng mặt: 0 số"
+    assert not panel.lists.call_back_button.isEnabled()
 
-    qtbot.mouseClick(panel.skip_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.missed_model.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.buttons.skip, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.lists.missed_model.rowCount() == 1, timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.NO_SHOW
-    assert panel.missed_title.text() == "Vắng mặt: 1 số"
-    assert panel.number_label.text() == "—"
+    assert panel.lists.missed_title.text() == "Vắng mặt: 1 số"
+    assert panel.card.number_label.text() == "—"
     assert panel.selected_missed() == a001.id  # the latest no-show is ready to call back
 
-    panel.missed_view.setFocus()  # F2 would start editing in a table: here it calls
-    qtbot.keyClick(panel.missed_view, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A002", timeout=WAIT_MS)
+    panel.lists.missed_view.setFocus()  # F2 would start editing in a table: here it calls
+    qtbot.keyClick(panel.lists.missed_view, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A002", timeout=WAIT_MS)
     _idle(qtbot, panel)
 
     # The citizen comes back to the desk: one tap calls A001 again, A002 is finished first.
-    assert panel.call_back_button.isEnabled()
-    qtbot.mouseClick(panel.call_back_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    assert panel.lists.call_back_button.isEnabled()
+    qtbot.mouseClick(panel.lists.call_back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.CALLED
     assert _ticket(database, a002.id).state is TicketState.DONE
-    assert panel.missed_model.rowCount() == 0
-    assert not panel.call_back_button.isEnabled()
+    assert panel.lists.missed_model.rowCount() == 0
+    assert not panel.lists.call_back_button.isEnabled()
     with UnitOfWork(database, readonly=True) as uow:
         assert (
             missed_tickets(
@@ -277,9 +277,9 @@ def test_transfer_through_the_dialog_to_counter_3(
     _issue(database, "CT")
     window = open_window(1)
     panel = window.panel
-    qtbot.waitUntil(panel.call_next_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.buttons.call_next.isEnabled, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
 
     qtbot.keyClick(window, Qt.Key.Key_F7)
@@ -302,7 +302,7 @@ def test_transfer_through_the_dialog_to_counter_3(
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )
-    qtbot.waitUntil(lambda: panel.number_label.text() == "—", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "—", timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert "Đã chuyển số A001 sang quầy số 3 (Chứng thực)" in panel.message_label.text()
     assert _ticket(database, a001.id).state is TicketState.TRANSFERRED
@@ -311,18 +311,18 @@ def test_transfer_through_the_dialog_to_counter_3(
     assert [(w.display, w.transferred) for w in at_3] == [("A001", True), ("B001", False)]
 
     # The same desk switches to counter 3: A001 waits first, marked, and is called there.
-    panel.counter_combo.setCurrentIndex(panel.counter_combo.findData(3))
+    panel.header.counter_combo.setCurrentIndex(panel.header.counter_combo.findData(3))
     qtbot.waitUntil(lambda: _shown_waiting(panel) == ["A001", "B001"], timeout=WAIT_MS)
-    note = panel.waiting_model.index(0, WaitingModel.NOTE).data()
+    note = panel.lists.waiting_model.index(0, WaitingModel.NOTE).data()
     assert note == "Chuyển đến"
-    assert panel.fields_label.text() == "Lĩnh vực: Chứng thực"
+    assert panel.header.fields_label.text() == "Lĩnh vực: Chứng thực"
     assert window.windowTitle().startswith("Quầy 3")
     _activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
-    assert panel.in_hand_field.text() == "Chứng thực"
-    assert panel.transfer_badge.isVisibleTo(panel)
+    assert panel.card.in_hand_field.text() == "Chứng thực"
+    assert panel.card.transfer_badge.isVisibleTo(panel)
     in_hand = _in_hand(database, 3)
     assert in_hand is not None
     assert in_hand.display == "A001"
@@ -334,11 +334,11 @@ def test_cancelled_transfer_changes_nothing(
     a001 = _issue(database)
     window = open_window(4)
     panel = window.panel
-    qtbot.waitUntil(panel.call_next_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.buttons.call_next.isEnabled, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
-    qtbot.mouseClick(panel.transfer_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.buttons.transfer, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.transfer_dialog is not None, timeout=WAIT_MS)
     dialog = panel.transfer_dialog
     assert dialog is not None
@@ -348,7 +348,7 @@ def test_cancelled_transfer_changes_nothing(
     qtbot.waitUntil(lambda: panel.transfer_dialog is None, timeout=WAIT_MS)
     _idle(qtbot, panel)
     assert _ticket(database, a001.id).state is TicketState.CALLED
-    assert panel.number_label.text() == "A001"
+    assert panel.card.number_label.text() == "A001"
 
 
 def test_priority_tickets_are_marked_and_called_by_the_policy(
@@ -361,18 +361,18 @@ def test_priority_tickets_are_marked_and_called_by_the_policy(
     panel = window.panel
     # The counter owes a priority call at opening: the elderly citizen is first.
     qtbot.waitUntil(lambda: _shown_waiting(panel) == ["A002", "A001", "C001"], timeout=WAIT_MS)
-    model = panel.waiting_model
+    model = panel.lists.waiting_model
     assert model.index(0, WaitingModel.NOTE).data() == "Ưu tiên: Người cao tuổi"
     assert model.index(1, WaitingModel.NOTE).data() == ""
     assert model.index(0, WaitingModel.ORDER).data() == "1"
     assert model.index(0, WaitingModel.WAITED).data() == "0 phút"
-    assert panel.fields_label.text() == "Lĩnh vực: Hộ tịch, Cư trú"
-    assert panel.policy_label.text() == "Thứ tự gọi: 1 số ưu tiên sau mỗi 3 số thường"
+    assert panel.header.fields_label.text() == "Lĩnh vực: Hộ tịch, Cư trú"
+    assert panel.header.policy_label.text() == "Thứ tự gọi: 1 số ưu tiên sau mỗi 3 số thường"
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A002", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A002", timeout=WAIT_MS)
     _idle(qtbot, panel)
-    assert panel.priority_badge.isVisibleTo(panel)
-    assert panel.priority_badge.text() == "Ưu tiên: Người cao tuổi"
+    assert panel.card.priority_badge.isVisibleTo(panel)
+    assert panel.card.priority_badge.text() == "Ưu tiên: Người cao tuổi"
 
 
 class _MidMorning(datetime):
@@ -393,12 +393,12 @@ def test_long_waits_are_flagged(
     window = open_window(1)
     panel = window.panel
     qtbot.waitUntil(lambda: len(_shown_waiting(panel)) == 2, timeout=WAIT_MS)
-    model = panel.waiting_model
+    model = panel.lists.waiting_model
     waited = model.index(0, WaitingModel.WAITED)
     assert waited.data() in {"42 phút", "43 phút"}
     assert waited.data(Qt.ItemDataRole.ForegroundRole).color() == LONG_WAIT_COLOUR
     assert model.index(1, WaitingModel.WAITED).data(Qt.ItemDataRole.ForegroundRole) is None
-    assert panel.long_wait_label.text() == "⚠ 1 người đã chờ quá 30 phút"
+    assert panel.lists.long_wait_label.text() == "⚠ 1 người đã chờ quá 30 phút"
 
 
 def test_ticket_from_another_process_appears_within_a_second(
@@ -408,8 +408,8 @@ def test_ticket_from_another_process_appears_within_a_second(
     panel = window.panel
     _idle(qtbot, panel)
     assert _shown_waiting(panel) == []
-    assert not panel.call_next_button.isEnabled()
-    qtbot.waitUntil(lambda: panel.connection_label.text() == "● Đã kết nối", timeout=WAIT_MS)
+    assert not panel.buttons.call_next.isEnabled()
+    qtbot.waitUntil(lambda: panel.header.connection_label.text() == "● Đã kết nối", timeout=WAIT_MS)
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
     subprocess.run(
         [sys.executable, "-m", "onestop_desk", "--db", db_url, "ticket", "issue", "--field", "HT"],
@@ -419,7 +419,7 @@ def test_ticket_from_another_process_appears_within_a_second(
         timeout=60,
     )
     qtbot.waitUntil(lambda: _shown_waiting(panel) == ["A001"], timeout=1000)
-    assert panel.call_next_button.isEnabled()
+    assert panel.buttons.call_next.isEnabled()
 
 
 def test_reprint_to_a_file_printer(
@@ -435,9 +435,9 @@ def test_reprint_to_a_file_printer(
     window = open_window(1)
     panel = window.panel
     qtbot.waitUntil(lambda: panel.reprint_strip.isVisibleTo(panel), timeout=WAIT_MS)
-    assert "A002" in panel.reprint_label.text()
-    assert "Máy in hết giấy" in panel.reprint_label.text()
-    button = panel.reprint_buttons[a002.id]
+    assert "A002" in panel.reprint_strip.label.text()
+    assert "Máy in hết giấy" in panel.reprint_strip.label.text()
+    button = panel.reprint_strip.buttons[a002.id]
     assert button.text() == "In lại A002"
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -462,14 +462,14 @@ def test_failed_reprint_keeps_the_warning_and_says_why(
         record_print_result(uow, ticket_id=a001.id, error="Máy in hết giấy.")
     window = open_window(1)
     panel = window.panel
-    qtbot.waitUntil(lambda: a001.id in panel.reprint_buttons, timeout=WAIT_MS)
-    qtbot.mouseClick(panel.reprint_buttons[a001.id], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: a001.id in panel.reprint_strip.buttons, timeout=WAIT_MS)
+    qtbot.mouseClick(panel.reprint_strip.buttons[a001.id], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: panel.message_label.text().startswith("Không in lại được phiếu"), timeout=WAIT_MS
     )
     _idle(qtbot, panel)
     assert panel.reprint_strip.isVisibleTo(panel)
-    assert panel.reprint_buttons[a001.id].isEnabled()  # try again once the printer is fixed
+    assert panel.reprint_strip.buttons[a001.id].isEnabled()  # try again once the printer is fixed
     error = _ticket(database, a001.id).print_error
     assert error is not None
     assert error != "Máy in hết giấy."
@@ -481,9 +481,9 @@ def test_action_on_a_ticket_changed_elsewhere_shows_why(
     a001 = _issue(database)
     window = open_window(1)
     panel = window.panel
-    qtbot.waitUntil(panel.call_next_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.buttons.call_next.isEnabled, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "A001", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "A001", timeout=WAIT_MS)
     _idle(qtbot, panel)
     # Another PC finishes the ticket before this panel hears of it.
     panel.stop()
@@ -491,7 +491,7 @@ def test_action_on_a_ticket_changed_elsewhere_shows_why(
     with UnitOfWork(database, source="counter") as uow:
         act_on_ticket(uow, ticket_id=a001.id, action=TicketAction.FINISH)
     qtbot.keyClick(window, Qt.Key.Key_F3)
-    qtbot.waitUntil(lambda: panel.number_label.text() == "—", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.card.number_label.text() == "—", timeout=WAIT_MS)
     _idle(qtbot, panel)
     text = panel.message_label.text()
     assert text.startswith("Không thực hiện được:")
@@ -505,7 +505,7 @@ def test_counter_choice_lists_the_office_counters(
 ) -> None:
     window = open_window(99)  # a counter that does not exist: the first one is shown
     panel = window.panel
-    combo = panel.counter_combo
+    combo = panel.header.counter_combo
     assert [combo.itemText(i) for i in range(combo.count())] == [
         "Quầy 1",
         "Quầy 2",
@@ -517,7 +517,7 @@ def test_counter_choice_lists_the_office_counters(
     assert panel.message_label.text() == "Không có quầy số 99; đang hiện Quầy 1."
 
     combo.setCurrentIndex(combo.findData(4))
-    qtbot.waitUntil(lambda: panel.fields_label.text() == "Lĩnh vực: tất cả", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.header.fields_label.text() == "Lĩnh vực: tất cả", timeout=WAIT_MS)
     assert window.windowTitle() == "Quầy 4 — OneStop Desk"
     _idle(qtbot, panel)
 
@@ -536,7 +536,7 @@ def test_unreachable_database_is_said_and_nothing_can_be_pressed(
         timeout=10_000,
     )
     assert "Không kết nối được" in panel.message_label.text()
-    assert panel.connection_label.text() == "● Mất kết nối, đang thử lại…"
+    assert panel.header.connection_label.text() == "● Mất kết nối, đang thử lại…"
     assert not any(action.isEnabled() for action in panel.queue_actions.all())
     window.close()
     QThreadPool.globalInstance().waitForDone(10_000)

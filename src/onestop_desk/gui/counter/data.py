@@ -83,7 +83,9 @@ def read_queue(ctx: AppContext, counter_number: int | None) -> QueueSnapshot:
             CounterChoice(c.number, c.name, c.field_codes) for c in list_counters(uow, office.id)
         )
         numbers = [c.number for c in counters]
-        chosen = counter_number if counter_number in numbers else (numbers or [None])[0]
+        chosen: int | None = counter_number if counter_number in numbers else None
+        if chosen is None and numbers:
+            chosen = numbers[0]
         in_hand = None
         waiting: list[WaitingTicket] = []
         missed: list[TicketInfo] = []

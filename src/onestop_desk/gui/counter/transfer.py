@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onestop_desk.gui.counter import style
 from onestop_desk.gui.counter.data import CounterChoice
 from onestop_desk.services.office import FieldInfo
 from onestop_desk.services.queue import TicketInfo
@@ -39,6 +40,8 @@ class TransferDialog(QDialog):
         self._names = {f.code: f.name for f in fields}
         self.setWindowTitle(self.tr("Chuyển số {number}").format(number=ticket.display))
         self.setMinimumWidth(520)
+        # Its own sheet too: the same look when it is opened without the panel as its parent.
+        self.setStyleSheet(style.stylesheet())
 
         layout = QVBoxLayout(self)
         heading = QLabel(
@@ -68,7 +71,7 @@ class TransferDialog(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("color: #37474f;")
+        self.summary.setObjectName("transferSummary")
         layout.addWidget(self.summary)
 
         self.buttons = QDialogButtonBox(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
@@ -21,6 +21,9 @@ from onestop_desk.gui.widgets import add_close_action, show_who_and_where
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.staff import StaffInfo
+
+if TYPE_CHECKING:
+    from onestop_desk.gui.reception.login import LoginDialog
 
 
 class CounterWindow(QMainWindow):
@@ -181,7 +184,7 @@ def log_in(ctx: AppContext, counter_number: int | None) -> StaffInfo | None:
     return None
 
 
-def login_dialog(ctx: AppContext, counter_number: int | None) -> Any:
+def login_dialog(ctx: AppContext, counter_number: int | None) -> LoginDialog:
     """The log-in dialog checking accounts in this PC's database."""
     from onestop_desk.gui.reception.login import staff_login_dialog
 

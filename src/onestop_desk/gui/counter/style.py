@@ -1,0 +1,20 @@
+"""The counter's look: its style sheet (``resources/styles/counter.qss``) and a few colours."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtGui import QColor
+
+from onestop_desk.resources import resource_path
+
+# The preselected no-show is a suggestion: without focus its row shows pale, not alarm-blue.
+# (A palette, not the sheet: a sheet rule for the selection would restyle the whole table.)
+INACTIVE_HIGHLIGHT = QColor("#d6e6f5")
+INACTIVE_HIGHLIGHTED_TEXT = QColor("#102a43")
+
+
+@cache
+def stylesheet() -> str:
+    """The queue panel's style sheet, read once."""
+    return resource_path("styles", "counter.qss").read_text(encoding="utf-8")
