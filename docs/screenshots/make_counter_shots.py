@@ -10,7 +10,8 @@ reads ``sqlite:///onestop.sqlite3`` and no path of the machine ends up in a pict
 
 The pictures are taken at one fixed moment (Monday 23/11/2026, 09:54) whatever the day the
 script runs: the reception pane is given that clock, and the queue's reads and calls, which
-ask the wall clock, see it too (``datetime`` in those two modules is swapped for a frozen one).
+ask the wall clock, see it too (``datetime`` in the counter's data.py and in the modules of
+services/queue is swapped for a frozen one).
 
 The reception is driven from the keyboard as in tests/gui/test_reception_flow.py: a card QR
 scanned, "khai sinh" typed in the procedure picker, the birth declaration, the papers, the fee
@@ -60,6 +61,9 @@ from onestop_desk.gui.counter.window import CounterWindow  # noqa: E402
 from onestop_desk.gui.reception import flow  # noqa: E402
 from onestop_desk.services import queue  # noqa: E402
 from onestop_desk.services.office import find_office  # noqa: E402
+from onestop_desk.services.queue import board as queue_board  # noqa: E402
+from onestop_desk.services.queue import calling as queue_calling  # noqa: E402
+from onestop_desk.services.queue import issuing as queue_issuing  # noqa: E402
 from onestop_desk.services.seed import DEMO_PASSWORD, seed  # noqa: E402
 from onestop_desk.services.staff import authenticate  # noqa: E402
 from onestop_desk.services.uow import UnitOfWork  # noqa: E402
@@ -81,7 +85,9 @@ class _FrozenDateTime(datetime):
 
 # The queue panel reads the queue and calls tickets at the wall clock's time.
 queue_data.datetime = _FrozenDateTime  # type: ignore[misc]
-queue.datetime = _FrozenDateTime  # type: ignore[misc]
+# The queue services are a package: each module that asks the clock has its own ``datetime``.
+for _module in (queue_board, queue_calling, queue_issuing):
+    _module.datetime = _FrozenDateTime  # type: ignore[attr-defined]
 
 
 def settle(window: CounterWindow, extra: float = 0.4) -> None:
