@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from onestop_desk.config import Settings, resolve_paths
@@ -23,6 +24,8 @@ from onestop_desk.db.database import Database
 from onestop_desk.db.models import Ticket
 from onestop_desk.gui.counter import CounterWindow, QueuePanel
 from onestop_desk.gui.counter.models import LONG_WAIT_COLOUR, WaitingModel
+from onestop_desk.gui.counter.transfer import TransferDialog
+from onestop_desk.resources import resource_path
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import (
     TicketInfo,
@@ -541,3 +544,31 @@ def test_unreachable_database_is_said_and_nothing_can_be_pressed(
     window.close()
     QThreadPool.globalInstance().waitForDone(10_000)
     database.dispose()
+
+
+def test_every_name_the_counter_style_sheet_styles_is_on_screen(
+    qtbot: QtBot, database: Database, open_window: OpenWindow
+) -> None:
+    # A widget renamed without its rule in counter.qss would silently lose its colours.
+    _issue(database)
+    window = open_window(1)
+    panel = window.panel
+    snap = panel.snapshot
+    assert snap is not None
+    dialog = TransferDialog(
+        _issue(database),
+        counters=snap.counters,
+        fields=snap.fields,
+        current_counter=1,
+        parent=panel,
+    )
+    sheet = resource_path("styles", "counter.qss").read_text(encoding="utf-8")
+    selectors = re.findall(r"([^{}]+)\{", re.sub(r"/\*.*?\*/", "", sheet, flags=re.S))
+    styled = {name for selector in selectors for name in re.findall(r"#(\w+)", selector)}
+    shown = {w.objectName() for w in panel.findChildren(QWidget)} | {
+        w.objectName() for w in dialog.findChildren(QWidget)
+    }
+    assert styled, "counter.qss names no widget"
+    assert styled <= shown, styled - shown
+    assert panel.styleSheet() == sheet
+    dialog.deleteLater()
