@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from onestop_desk.config import Settings
 from onestop_desk.db.database import Database
-from onestop_desk.errors import KnownError
+from onestop_desk.gui import messages
 from onestop_desk.portal.client import PortalClient
 from onestop_desk.portal.credentials import is_configured
 from onestop_desk.portal.outbox import Outbox
@@ -25,6 +25,8 @@ log = logging.getLogger("onestop.gui.outbox")
 
 #: How long ``stop()`` waits for a request in flight before leaving the thread to finish alone.
 STOP_TIMEOUT_S = 30.0
+#: What staff read when a pass failed on a bug (its traceback is in the log).
+UNEXPECTED_TEXT = "Lỗi không mong muốn khi gửi hồ sơ trực tuyến; chi tiết đã ghi vào nhật ký."
 
 
 class OutboxWorker(QObject):
@@ -107,17 +109,18 @@ class OutboxWorker(QObject):
     def _one_pass(self) -> None:
         try:
             report: PassReport = run_pass(self._outbox, limit=self._limit, stop=self._stop)
-        except KnownError as exc:
-            log.warning("outbox pass skipped: %s", exc.message)
-            self._emit(self.sig_problem, exc.user_text())
-            return
-        except Exception:
-            # A bug: logged with its traceback; the worker lives on for the next pass.
-            log.exception("outbox pass failed")
-            self._emit(
-                self.sig_problem,
-                "Lỗi không mong muốn khi gửi hồ sơ trực tuyến; chi tiết đã ghi vào nhật ký.",
+        except Exception as exc:
+            # Not in a background op, so a bug's traceback is logged here; then the one path of
+            # log-and-say. The worker lives on for the next pass either way.
+            if messages.is_bug(exc):
+                log.exception("outbox pass failed")
+            text = messages.report(
+                exc,
+                what="outbox pass skipped",
+                bug_text=UNEXPECTED_TEXT,
+                logger=log,
             )
+            self._emit(self.sig_problem, text)
             return
         for failure in report.outbox.failures:
             self._emit(self.sig_failed, failure.dossier_code, failure.reason)
