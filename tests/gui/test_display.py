@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 
@@ -475,3 +475,27 @@ def test_call_tracker_primes_on_the_first_board_then_reports_new_calls_in_order(
     # A call that slips off the end of the board and back is not news.
     assert tracker.update([call(a, 2, 4), call(c, 1, 3)]) == []
     assert tracker.update([call(a, 2, 4), call(c, 1, 3), call(b, 1, 2)]) == []
+
+
+def test_f11_and_escape_switch_full_screen_and_ctrl_q_closes(
+    qtbot: QtBot, tmp_path: Path, sqlite_database: Database
+) -> None:
+    window = _open(qtbot, _ctx(tmp_path, sqlite_database))
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)
+        qtbot.waitUntil(window.isFullScreen, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)
+        qtbot.waitUntil(window.isFullScreen, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)  # F11 again: back to a window
+        qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # in a window Esc changes nothing
+        assert not window.isFullScreen()
+        assert window.isVisible()
+        qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    finally:
+        _settle(window, qtbot)

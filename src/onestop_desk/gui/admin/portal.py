@@ -27,36 +27,14 @@ from onestop_desk.core.submission import submission_state_label
 from onestop_desk.errors import KnownError
 from onestop_desk.gui import messages
 from onestop_desk.gui.admin import data
-from onestop_desk.gui.changes import ChangeHub
-from onestop_desk.gui.operations import LatestRead, QueryOp
-from onestop_desk.gui.widgets import bundled_font_family, restyle
+from onestop_desk.gui.changes import ChangeHub, change_hub
+from onestop_desk.gui.operations import LatestRead, MutationOp, QueryOp
+from onestop_desk.gui.widgets import bundled_font_family, load_style, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.portal.client import PortalAuthError
 from onestop_desk.portal.credentials import PortalLogin, check_login_input
 from onestop_desk.services.staff import StaffInfo
 from onestop_desk.services.submissions import OutboxSummary, SubmissionInfo
-
-_STYLE = """
-QGroupBox { font-weight: bold; border: 1px solid #cfd8dc; border-radius: 6px; margin-top: 14px;
-    padding: 14px 12px 10px 12px; }
-QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #263238; }
-QLabel#hint { color: #5f6b73; }
-QLabel#current { color: #263238; }
-QLabel#secretState { color: #5f6b73; }
-QLabel#secretState[stored="true"] { color: #1b5e20; }
-QLabel#message[kind="busy"] { color: #455a64; }
-QLabel#message[kind="ok"] { color: #1b5e20; background: #e8f5e9; border-radius: 4px;
-    padding: 6px 8px; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 6px 8px; }
-QLabel#countChip { border-radius: 10px; padding: 3px 12px; background: #eceff1; color: #37474f; }
-QLabel#countChip[alert="true"] { background: #fdecea; color: #b71c1c; font-weight: bold; }
-QScrollArea#failedScroll, QWidget#failedList { background: transparent; }
-QFrame#failedRow { background: #fffafa; border: 1px solid #f3c5c5; border-radius: 6px; }
-QLabel#failedCode { font-weight: bold; color: #263238; }
-QLabel#failedWhen { color: #5f6b73; }
-QLabel#failedError { color: #8e1515; }
-"""
 
 
 def _show(label: QLabel, text: str, kind: str) -> None:
@@ -140,10 +118,11 @@ class PortalTab(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(load_style("admin.qss"))
         self._build()
-        if changes is not None:
-            changes.sig_changed.connect(self.refresh_outbox)
+        # A resend here and another PC's change refresh the outbox the same way.
+        self.changes = changes if changes is not None else change_hub(ctx.database)
+        self.changes.sig_changed.connect(self.refresh_outbox)
 
     # --- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -278,7 +257,9 @@ class PortalTab(QWidget):
         self._run(
             lambda: data.portal_connection(ctx),
             self._connection_read,
-            lambda exc: self.current_label.setText(self._failure_text(exc)),
+            lambda exc: self.current_label.setText(
+                self._failure_text(exc, "portal settings not read")
+            ),
         )
 
     def save(self) -> None:
@@ -331,7 +312,6 @@ class PortalTab(QWidget):
             _show(self.outbox_message, text.format(code=code), "ok")
             self.sig_status.emit(text.format(code=code))
             log.info("submission of %s queued again from the admin face", code)
-            self.refresh_outbox()
 
         def failed(exc: Exception) -> None:
             if row is not None:
@@ -341,7 +321,13 @@ class PortalTab(QWidget):
             )
             _show(self.outbox_message, text, "error")
 
-        self._run(lambda: data.retry(ctx, code, staff_id), done, failed)
+        MutationOp(
+            lambda: data.retry(ctx, code, staff_id),
+            changes=self.changes,
+            success=done,
+            failure=failed,
+            parent=self,
+        ).run_in_background()
 
     # --- outcomes -------------------------------------------------------------------------------
     def _connection_read(self, connection: data.PortalConnection) -> None:
