@@ -25,12 +25,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # tests.support: the event-pumping helpers of the tests
 WORK = Path(tempfile.mkdtemp(prefix="onestop-display-shots-"))
 for _name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
     os.environ[_name] = str(WORK / "xdg" / _name.lower())  # nothing written in the user's home
 
 from PySide6.QtCore import QThreadPool  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from tests.support.qt_keys import pump, wait_until  # noqa: E402
 
 import onestop_desk.gui.display.window as display_window  # noqa: E402
 from onestop_desk.config import Settings, resolve_paths  # noqa: E402
@@ -58,19 +61,11 @@ class _FixedClock(datetime):
         return cls(NOW.year, NOW.month, NOW.day, NOW.hour, NOW.minute, NOW.second)
 
 
-def wait_until(app: QApplication, done: object, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited too long for {what}")
-        app.processEvents()
-        time.sleep(0.01)
-
-
-def settle(app: QApplication, seconds: float = 0.3) -> None:
+def settle(seconds: float = 0.3) -> None:
+    """Let the board lay itself out and paint (fitted text is sized on the first paint)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        app.processEvents()
+        pump()
         time.sleep(0.02)
 
 
@@ -90,24 +85,18 @@ def busy_morning(database: Database) -> datetime:
     return moment
 
 
-def open_display(app: QApplication, ctx: AppContext, size: tuple[int, int]) -> DisplayWindow:
+def open_display(ctx: AppContext, size: tuple[int, int]) -> DisplayWindow:
     window = DisplayWindow(ctx)
     window.resize(*size)
     window.show()
-    wait_until(app, lambda: window.board is not None, "the board")
-    settle(app)
+    wait_until(lambda: window.board is not None, "the board")
+    settle()
     return window
 
 
-def shoot(app: QApplication, window: DisplayWindow, out: Path, name: str) -> None:
-    settle(app)
-    window.grab().toImage().save(str(out / name))
-    print("wrote", out / name)
-
-
-def close(window: DisplayWindow) -> None:
-    window.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
+def save(window: DisplayWindow, path: Path) -> None:
+    window.grab().toImage().save(str(path))
+    print("wrote", path)
 
 
 def main() -> None:
@@ -124,22 +113,22 @@ def main() -> None:
     settings.display.muted = True
     ctx = AppContext(paths=resolve_paths(WORK), settings=settings, database=database)
 
-    window = open_display(app, ctx, (1366, 768))
-    shoot(app, window, out, "display-1366.png")
-    close(window)
+    window = open_display(ctx, (1366, 768))
+    save(window, out / "display-1366.png")
+    window.close()
 
-    window = open_display(app, ctx, (1920, 1080))
-    shoot(app, window, out, "display.png")
+    window = open_display(ctx, (1920, 1080))
+    save(window, out / "display.png")
     # A new call: the board finds it on its next read and blinks it while it is spoken.
     with UnitOfWork(database) as uow:
         office_id = find_office(uow, DEMO_WARD_CODE).id
         call_next(uow, office_id=office_id, counter_number=3, now=last_call + timedelta(minutes=1))
     window.refresh()
-    wait_until(app, lambda: window.call_panel.shown_call() == (_latest(window), 3), "the call")
-    wait_until(app, window.call_panel.is_lit, "the bright phase")
-    window.grab().toImage().save(str(out / "display-calling.png"))
-    print("wrote", out / "display-calling.png")
-    close(window)
+    wait_until(lambda: window.call_panel.shown_call() == (_latest(window), 3), "the call")
+    wait_until(window.call_panel.is_lit, "the bright phase")
+    save(window, out / "display-calling.png")
+    window.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
 
     database.dispose()
     app.processEvents()
