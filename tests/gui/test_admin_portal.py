@@ -20,6 +20,7 @@ from onestop_desk.db.database import Database
 from onestop_desk.db.models import Dossier, DossierEvent, Procedure, Submission
 from onestop_desk.gui.admin import AdminWindow, PortalTab
 from onestop_desk.gui.admin.window import admin_login_dialog
+from onestop_desk.gui.changes import change_hub
 from onestop_desk.portal.credentials import secret_name
 from onestop_desk.portal.outbox import Outbox
 from onestop_desk.secrets import get_secret, set_secret
@@ -272,6 +273,19 @@ def test_a_failed_submission_is_listed_and_sent_again(
         )
     assert state == "pending"
     assert actor == head.id  # the history says who sent it again
+
+
+def test_a_resend_is_announced_to_the_other_panes_of_the_process(
+    qtbot: QtBot, database: Database, sim: PortalSim, head: StaffInfo, open_window: OpenWindow
+) -> None:
+    code = _fail_one_submission(database, sim)
+    window = open_window()
+    row = window.portal.failed_rows[code]
+    qtbot.waitUntil(row.isVisible, timeout=WAIT_MS)
+    # Another window of this process (the counter's dossier list) refreshes from the hub.
+    with qtbot.waitSignal(change_hub(database).sig_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(row.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.portal.failed_rows, timeout=WAIT_MS)
 
 
 def test_another_pc_failing_a_submission_shows_up_without_reopening(

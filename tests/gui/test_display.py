@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 
+import onestop_desk.gui.display.data as display_data
 import onestop_desk.gui.display.window as display_window
 from onestop_desk.config import DisplaySettings, Settings, resolve_paths
 from onestop_desk.context import AppContext
@@ -291,13 +292,13 @@ def test_unreachable_database_shows_the_status_line_and_keeps_trying(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     attempts: list[float] = []
-    read_board = display_window.read_board
+    read_board = display_data.read_board
 
     def counted(*args: object) -> object:
         attempts.append(time.monotonic())
         return read_board(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(display_window, "read_board", counted)
+    monkeypatch.setattr(display_data, "read_board", counted)
     # A PostgreSQL address where nothing listens: every connection is refused.
     database = Database(f"postgresql://onestop:x@127.0.0.1:{free_port()}/onestop")
     window = _open(qtbot, _ctx(tmp_path, database))  # the voice of the settings: bundled clips
@@ -327,19 +328,19 @@ def test_lost_database_keeps_the_board_and_recovers_by_itself(
     first = _call(other_pc, 1)
     qtbot.waitUntil(lambda: voice.finished() == [announcement_text(first.display, 1)])
 
-    read_board = display_window.read_board
+    read_board = display_data.read_board
 
     def unreachable(*args: object) -> object:
         raise DatabaseUnavailable("Không kết nối được máy chủ cơ sở dữ liệu.")
 
-    monkeypatch.setattr(display_window, "read_board", unreachable)
+    monkeypatch.setattr(display_data, "read_board", unreachable)
     window.refresh()
     qtbot.waitUntil(lambda: window.status_text().startswith("Mất kết nối"), timeout=5000)
     assert "Bảng số cập nhật lúc" in window.status_text()
     assert window.counter_shows(1) == first.display  # the last known board stays up
     # A call made while the display cannot read is announced when it can again.
     second = _call(other_pc, 1)
-    monkeypatch.setattr(display_window, "read_board", read_board)
+    monkeypatch.setattr(display_data, "read_board", read_board)
     words = announcement_text(second.display, 1)
     qtbot.waitUntil(lambda: words in voice.started(), timeout=5000)
     assert window.status_text() == ""
@@ -474,3 +475,27 @@ def test_call_tracker_primes_on_the_first_board_then_reports_new_calls_in_order(
     # A call that slips off the end of the board and back is not news.
     assert tracker.update([call(a, 2, 4), call(c, 1, 3)]) == []
     assert tracker.update([call(a, 2, 4), call(c, 1, 3), call(b, 1, 2)]) == []
+
+
+def test_f11_and_escape_switch_full_screen_and_ctrl_q_closes(
+    qtbot: QtBot, tmp_path: Path, sqlite_database: Database
+) -> None:
+    window = _open(qtbot, _ctx(tmp_path, sqlite_database))
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)
+        qtbot.waitUntil(window.isFullScreen, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)
+        qtbot.waitUntil(window.isFullScreen, timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_F11)  # F11 again: back to a window
+        qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)  # in a window Esc changes nothing
+        assert not window.isFullScreen()
+        assert window.isVisible()
+        qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    finally:
+        _settle(window, qtbot)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -27,83 +26,15 @@ from onestop_desk.core.submission import submission_state_label
 from onestop_desk.errors import KnownError
 from onestop_desk.gui import messages
 from onestop_desk.gui.admin import data
-from onestop_desk.gui.changes import ChangeHub
-from onestop_desk.gui.operations import LatestRead, QueryOp
-from onestop_desk.gui.widgets import bundled_font_family, restyle
+from onestop_desk.gui.admin.widgets import FailedRow, show_message
+from onestop_desk.gui.changes import ChangeHub, change_hub
+from onestop_desk.gui.operations import LatestRead, MutationOp, QueryOp
+from onestop_desk.gui.widgets import bundled_font_family, load_style, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.portal.client import PortalAuthError
 from onestop_desk.portal.credentials import PortalLogin, check_login_input
 from onestop_desk.services.staff import StaffInfo
 from onestop_desk.services.submissions import OutboxSummary, SubmissionInfo
-
-_STYLE = """
-QGroupBox { font-weight: bold; border: 1px solid #cfd8dc; border-radius: 6px; margin-top: 14px;
-    padding: 14px 12px 10px 12px; }
-QGroupBox::title { subcontrol-origin: margin; left: 10px; padding: 0 4px; color: #263238; }
-QLabel#hint { color: #5f6b73; }
-QLabel#current { color: #263238; }
-QLabel#secretState { color: #5f6b73; }
-QLabel#secretState[stored="true"] { color: #1b5e20; }
-QLabel#message[kind="busy"] { color: #455a64; }
-QLabel#message[kind="ok"] { color: #1b5e20; background: #e8f5e9; border-radius: 4px;
-    padding: 6px 8px; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 6px 8px; }
-QLabel#countChip { border-radius: 10px; padding: 3px 12px; background: #eceff1; color: #37474f; }
-QLabel#countChip[alert="true"] { background: #fdecea; color: #b71c1c; font-weight: bold; }
-QScrollArea#failedScroll, QWidget#failedList { background: transparent; }
-QFrame#failedRow { background: #fffafa; border: 1px solid #f3c5c5; border-radius: 6px; }
-QLabel#failedCode { font-weight: bold; color: #263238; }
-QLabel#failedWhen { color: #5f6b73; }
-QLabel#failedError { color: #8e1515; }
-"""
-
-
-def _show(label: QLabel, text: str, kind: str) -> None:
-    """A message under a form: busy, ok or error (the style sheet colours each)."""
-    label.setText(text)
-    restyle(label, "kind", kind)
-    label.show()
-
-
-class FailedRow(QFrame):
-    """One submission the outbox gave up on: the dossier, when, why, and a "Gửi lại" button."""
-
-    def __init__(self, info: SubmissionInfo, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.code = info.dossier_code
-        self.setObjectName("failedRow")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(12)
-        text = QVBoxLayout()
-        text.setSpacing(3)
-        top = QHBoxLayout()
-        top.setSpacing(10)
-        code = QLabel(info.dossier_code)
-        code.setObjectName("failedCode")
-        code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(code)
-        when = QLabel(
-            self.tr("gửi lỗi lúc {at}, sau {n} lần gửi").format(
-                at=f"{info.updated_at:%H:%M %d/%m/%Y}", n=info.attempts
-            )
-        )
-        when.setObjectName("failedWhen")
-        top.addWidget(when)
-        top.addStretch(1)
-        text.addLayout(top)
-        self.error_label = QLabel((info.last_error or self.tr("(không rõ lý do)")).strip())
-        self.error_label.setObjectName("failedError")
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text.addWidget(self.error_label)
-        layout.addLayout(text, 1)
-        self.retry_button = QPushButton(self.tr("Gửi lại"))
-        self.retry_button.setAccessibleName(
-            self.tr("Gửi lại hồ sơ {code}").format(code=info.dossier_code)
-        )
-        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
 
 
 class PortalTab(QWidget):
@@ -140,10 +71,11 @@ class PortalTab(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(load_style("admin.qss"))
         self._build()
-        if changes is not None:
-            changes.sig_changed.connect(self.refresh_outbox)
+        # A resend here and another PC's change refresh the outbox the same way.
+        self.changes = changes if changes is not None else change_hub(ctx.database)
+        self.changes.sig_changed.connect(self.refresh_outbox)
 
     # --- layout ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -275,11 +207,14 @@ class PortalTab(QWidget):
     def load_connection(self) -> None:
         """Read the stored address and id, and whether the keyring holds the secret."""
         ctx = self.ctx
-        self._run(
+        QueryOp(
             lambda: data.portal_connection(ctx),
-            self._connection_read,
-            lambda exc: self.current_label.setText(self._failure_text(exc)),
-        )
+            success=self._connection_read,
+            failure=lambda exc: self.current_label.setText(
+                self._failure_text(exc, "portal settings not read")
+            ),
+            parent=self,
+        ).run_in_background()
 
     def save(self) -> None:
         """Check what was typed, then the login against the portal, then store it."""
@@ -302,13 +237,18 @@ class PortalTab(QWidget):
             self._refuse(exc.user_text(), self.url_edit)
             return
         self._set_saving(True)
-        _show(self.message_label, self.tr("Đang kiểm tra với hệ thống dịch vụ công…"), "busy")
-        ctx = self.ctx
-        self._run(
-            lambda: data.save_portal_login(ctx, url, client_id, secret),
-            self._saved,
-            self._save_failed,
+        show_message(
+            self.message_label, self.tr("Đang kiểm tra với hệ thống dịch vụ công…"), "busy"
         )
+        ctx = self.ctx
+        # The login goes to the settings file and the keyring, not the database: nothing to
+        # announce on the change hub.
+        QueryOp(
+            lambda: data.save_portal_login(ctx, url, client_id, secret),
+            success=self._saved,
+            failure=self._save_failed,
+            parent=self,
+        ).run_in_background()
 
     def refresh_outbox(self) -> None:
         """Read the outbox again (one read at a time; a change meanwhile reads once more)."""
@@ -328,10 +268,9 @@ class PortalTab(QWidget):
 
         def done(_code: str) -> None:
             text = self.tr("Hồ sơ {code} đã vào lại hàng đợi gửi lên hệ thống dịch vụ công.")
-            _show(self.outbox_message, text.format(code=code), "ok")
+            show_message(self.outbox_message, text.format(code=code), "ok")
             self.sig_status.emit(text.format(code=code))
             log.info("submission of %s queued again from the admin face", code)
-            self.refresh_outbox()
 
         def failed(exc: Exception) -> None:
             if row is not None:
@@ -339,9 +278,15 @@ class PortalTab(QWidget):
             text = self.tr("Không gửi lại được hồ sơ {code}: {reason}").format(
                 code=code, reason=self._failure_text(exc, f"submission of {code} not queued again")
             )
-            _show(self.outbox_message, text, "error")
+            show_message(self.outbox_message, text, "error")
 
-        self._run(lambda: data.retry(ctx, code, staff_id), done, failed)
+        MutationOp(
+            lambda: data.retry(ctx, code, staff_id),
+            changes=self.changes,
+            success=done,
+            failure=failed,
+            parent=self,
+        ).run_in_background()
 
     # --- outcomes -------------------------------------------------------------------------------
     def _connection_read(self, connection: data.PortalConnection) -> None:
@@ -382,7 +327,7 @@ class PortalTab(QWidget):
             "Đã kết nối hệ thống dịch vụ công {url} với mã ứng dụng “{client_id}”. "
             "Khoá bí mật được lưu trong kho mật khẩu của máy này."
         ).format(url=stored.url, client_id=stored.client_id)
-        _show(self.message_label, text, "ok")
+        show_message(self.message_label, text, "ok")
         self.sig_status.emit(text)
         log.info("portal login stored: %s as %s", stored.url, stored.client_id)
         self.load_connection()
@@ -393,7 +338,7 @@ class PortalTab(QWidget):
         refused = isinstance(exc, PortalAuthError)
         if refused:
             self.secret_edit.clear()  # a refused secret is of no further use
-        _show(self.message_label, text, "error")
+        show_message(self.message_label, text, "error")
         (self.secret_edit if refused else self.url_edit).setFocus()
 
     def _outbox_read(self, summary: OutboxSummary) -> None:
@@ -402,7 +347,7 @@ class PortalTab(QWidget):
         self._show_failed(summary.failed)
 
     def _outbox_failed(self, exc: Exception) -> None:
-        _show(
+        show_message(
             self.outbox_message,
             self.tr("Không đọc được hàng đợi gửi hồ sơ: {reason}").format(
                 reason=self._failure_text(exc, "outbox not read")
@@ -434,7 +379,7 @@ class PortalTab(QWidget):
 
     def _refuse(self, text: str, focus: QLineEdit) -> None:
         """Input the program cannot take: say why under the form, keep everything typed."""
-        _show(self.message_label, text, "error")
+        show_message(self.message_label, text, "error")
         focus.setFocus()
 
     def _set_saving(self, saving: bool) -> None:
@@ -451,11 +396,3 @@ class PortalTab(QWidget):
             logger=log,
             level=level,
         )
-
-    def _run(
-        self,
-        work: Callable[[], Any],
-        success: Callable[[Any], None],
-        failure: Callable[[Exception], None],
-    ) -> None:
-        QueryOp(work, success=success, failure=failure, parent=self).run_in_background()

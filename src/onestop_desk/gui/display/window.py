@@ -8,38 +8,34 @@ from collections import deque
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.speech import announcement_text
-from onestop_desk.db.database import Database
 from onestop_desk.errors import DatabaseUnavailable, KnownError
 from onestop_desk.gui import messages
 from onestop_desk.gui.changes import change_hub
+from onestop_desk.gui.display import data
+from onestop_desk.gui.display.actions import create_actions
 from onestop_desk.gui.display.announcer import Announcer, custom_clips_dir
+from onestop_desk.gui.display.call_panel import CallPanel
 from onestop_desk.gui.display.calls import CallTracker
-from onestop_desk.gui.display.widgets import (
+from onestop_desk.gui.display.fitting import FitText, vbox
+from onestop_desk.gui.display.header import BoardHeader
+from onestop_desk.gui.display.panels import ListPanel, Panel
+from onestop_desk.gui.display.style import (
     ACCENT,
     ALERT,
     BACKGROUND,
-    HEADER,
     MUTED,
     TEXT,
-    CallPanel,
-    CounterTile,
-    FitText,
-    ListPanel,
-    Panel,
     display_font_family,
-    spacer,
-    vbox,
 )
+from onestop_desk.gui.display.tiles import CounterTile
 from onestop_desk.gui.operations import LatestRead
-from onestop_desk.services.office import find_office
-from onestop_desk.services.queue import CallRecord, DisplayBoard, display_board
-from onestop_desk.services.uow import UnitOfWork
+from onestop_desk.services.queue import CallRecord, DisplayBoard
 
 log = logging.getLogger("onestop.gui.display")
 
@@ -49,7 +45,6 @@ REFRESH_MS = 5000
 RETRY_MS = 1000
 BLINK_MS = 6000  # a new call blinks at least this long, and on while it is being spoken
 RECENT_SHOWN = 5
-RECENT_FETCH = 20  # more than are shown, so a burst of calls between two reads is not missed
 # Rows of the side lists are at least this tall at 1080 lines (text of about 4 % of the height,
 # read from across the room); when the fields do not all fit, the empty ones make way.
 MIN_ROW = 58
@@ -57,26 +52,6 @@ MAX_ROW_TEXT = 56  # px at 1080 lines: a short list does not blow its text up
 CAPTION_ROWS = 1.2  # a list's caption is this many rows tall
 RECENT_MIN = 3
 DESIGN_WIDTH, DESIGN_HEIGHT = 1920, 1080  # margins are given at this size and scaled
-
-
-def read_board(database: Database, ward_code: int, day: date) -> DisplayBoard:
-    """The board for ``day`` in one read-only transaction (runs on a worker thread)."""
-    with UnitOfWork(database, readonly=True) as uow:
-        office = find_office(uow, ward_code)
-        return display_board(uow, office_id=office.id, day=day, recent=RECENT_FETCH)
-
-
-def _weekday(day: date) -> str:
-    names = (
-        QCoreApplication.translate("DisplayWindow", "Thứ Hai"),
-        QCoreApplication.translate("DisplayWindow", "Thứ Ba"),
-        QCoreApplication.translate("DisplayWindow", "Thứ Tư"),
-        QCoreApplication.translate("DisplayWindow", "Thứ Năm"),
-        QCoreApplication.translate("DisplayWindow", "Thứ Sáu"),
-        QCoreApplication.translate("DisplayWindow", "Thứ Bảy"),
-        QCoreApplication.translate("DisplayWindow", "Chủ Nhật"),
-    )
-    return names[day.weekday()]
 
 
 class DisplayWindow(QWidget):
@@ -117,6 +92,10 @@ class DisplayWindow(QWidget):
         self._day = date.today()
 
         self._build()
+        self.display_actions = create_actions(self)
+        self.display_actions.full_screen.triggered.connect(self._toggle_full_screen)
+        self.display_actions.leave_full_screen.triggered.connect(self._leave_full_screen)
+        self.display_actions.quit.triggered.connect(self.close)
 
         self.announcer = announcer if announcer is not None else self._make_announcer()
         if self.announcer is not None:
@@ -141,26 +120,11 @@ class DisplayWindow(QWidget):
 
     # --- building ----------------------------------------------------------------------------
     def _build(self) -> None:
-        right = Qt.AlignmentFlag.AlignRight
-        self.header = Panel(fill=HEADER, radius=0.12)
-        self.title = FitText(color=TEXT, bold=True, fill=0.66)
-        self.clock = FitText(color=TEXT, bold=True, align=right, caps_only=True, fill=0.52)
-        self.weekday_label = FitText(color=ACCENT, bold=True, align=right, fill=0.9)
-        self.date_label = FitText(color=ACCENT, bold=True, align=right, fill=0.9)
-        self.weekday_label.share_size_with(self.date_label)
-        date_box = QWidget()
-        vbox(
-            date_box, (spacer(), 6), (self.weekday_label, 40), (self.date_label, 40), (spacer(), 6)
-        )
-        clock_box = QWidget()
-        clock_row = QHBoxLayout(clock_box)
-        clock_row.setContentsMargins(0, 0, 0, 0)
-        clock_row.addWidget(date_box, 36)
-        clock_row.addWidget(self.clock, 64)
-        self.clock_row = clock_row
-        self.header_row = QHBoxLayout(self.header)
-        self.header_row.addWidget(self.title, 66)
-        self.header_row.addWidget(clock_box, 34)
+        self.header = BoardHeader()
+        self.title = self.header.title
+        self.clock = self.header.clock
+        self.header_row = self.header.row
+        self.clock_row = self.header.clock_row
 
         self.call_panel = CallPanel()
         self.counters_caption = FitText(
@@ -285,7 +249,7 @@ class DisplayWindow(QWidget):
 
     def _prepare_read(self) -> Callable[[], DisplayBoard]:
         database, ward, day = self.ctx.database, self.ctx.settings.office.ward_code, date.today()
-        return lambda: read_board(database, ward, day)
+        return lambda: data.read_board(database, ward, day)
 
     @property
     def busy(self) -> bool:
@@ -482,9 +446,7 @@ class DisplayWindow(QWidget):
 
     def _tick(self) -> None:
         now = datetime.now()
-        self.clock.setText(f"{now:%H:%M:%S}")
-        self.weekday_label.setText(_weekday(now.date()))
-        self.date_label.setText(f"{now:%d/%m/%Y}")
+        self.header.show_time(now)
         if now.date() != self._day:
             self._day = now.date()
             self.refresh()
@@ -492,16 +454,15 @@ class DisplayWindow(QWidget):
         self._clock.start(1000 - now.microsecond // 1000 + 2)
 
     # --- window ------------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        key = event.key()
-        if key == Qt.Key.Key_F11 and not self.isFullScreen():
-            self.showFullScreen()
-        elif key in (Qt.Key.Key_F11, Qt.Key.Key_Escape) and self.isFullScreen():
+    def _toggle_full_screen(self) -> None:
+        if self.isFullScreen():
             self.showNormal()
-        elif key == Qt.Key.Key_Q and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.close()
         else:
-            super().keyPressEvent(event)
+            self.showFullScreen()
+
+    def _leave_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._closed = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
@@ -36,6 +37,19 @@ def bundled_font_family() -> str:
             continue
         family = family or next(iter(QFontDatabase.applicationFontFamilies(font_id)), "")
     return family or FALLBACK_FAMILY
+
+
+def load_style(name: str, **values: str) -> str:
+    """The style sheet ``resources/styles/<name>`` with its ``${placeholders}`` filled in.
+
+    A placeholder without a value is an error (``KeyError``), so a typo cannot pass unnoticed.
+    """
+    return _style_template(name).substitute(values)
+
+
+@cache
+def _style_template(name: str) -> Template:
+    return Template(resource_path("styles", name).read_text(encoding="utf-8"))
 
 
 def restyle(widget: QWidget, name: str, value: Any) -> None:

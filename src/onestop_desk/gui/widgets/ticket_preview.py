@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from onestop_desk.gui.widgets import bundled_font_family
+from onestop_desk.gui.widgets import bundled_font_family, load_style
 from onestop_desk.printing.printers import PreviewSink
 
 # Tickets are shown at about their paper size on a common 96 dpi screen: 80 mm ≈ 300 px.
@@ -93,16 +93,7 @@ class TicketPreviewWindow(QWidget):
         self._placed = False
         self._sink = PreviewSink(callback=self.sig_printed.emit, keep=keep)
         self.setObjectName("ticketPreview")
-        self.setStyleSheet(
-            f"""
-            #ticketPreview {{ background: #5b6470; font-family: "{bundled_font_family()}"; }}
-            #ticketPreview QLabel#caption {{ color: #e8edf3; font-size: 13px; }}
-            #ticketPreview QLabel#title {{ color: white; font-size: 16px; font-weight: bold; }}
-            #ticketPreview QLabel#empty {{ color: #d5dbe3; font-size: 14px; }}
-            #ticketPreview QLabel#paper {{ background: white; }}
-            #ticketPreview QScrollArea, #ticketPreview #list {{ background: transparent; }}
-            """
-        )
+        self.setStyleSheet(load_style("ticket_preview.qss", family=bundled_font_family()))
         self.resize(380, 760)
 
         self._title = QLabel(self)
@@ -173,7 +164,8 @@ class TicketPreviewWindow(QWidget):
 
     def tickets(self) -> list[_PrintedTicket]:
         """The tickets on show, newest first."""
-        found = [self._list_layout.itemAt(i).widget() for i in range(self._list_layout.count())]
+        items = (self._list_layout.itemAt(i) for i in range(self._list_layout.count()))
+        found = [item.widget() for item in items if item is not None]
         return [w for w in found if isinstance(w, _PrintedTicket)]
 
     def count(self) -> int:
