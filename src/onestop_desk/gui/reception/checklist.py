@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from onestop_desk.core.catalog import DocumentKind, RequiredDocument
 from onestop_desk.errors import KnownError
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.dossier import DOCUMENT_KINDS, MAX_ATTACHMENT_BYTES
 from onestop_desk.services.reception import ChecklistItem, ScannedFile
@@ -42,28 +43,6 @@ log = logging.getLogger("onestop.gui.reception")
 CHUNK_BYTES: Final = 1024 * 1024
 SCAN_FILTER: Final = "Bản quét (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;Mọi tệp (*)"
 
-_STYLE = """
-QLabel#checklistTitle { color: #263238; }
-QLabel#checklistCount { color: #455a64; }
-QLabel#columnHeader { color: #607d8b; font-weight: bold; }
-QFrame#documentRow { background: #ffffff; border: 1px solid #dde3e8; border-radius: 6px; }
-QFrame#documentRow[received="true"] { background: #f1f8e9; border-color: #c5e1a5; }
-QFrame#documentRow[missing="true"] { background: #fdecea; border: 1px solid #e57373; }
-QLabel#optionalTag { color: #78909c; }
-QLabel#noteMark { color: #1565c0; font-weight: bold; }
-QLabel#rowMessage { color: #b71c1c; font-weight: bold; }
-QFrame#attachmentChip { background: #eef3f8; border: 1px solid #c9d6e3; border-radius: 4px; }
-QFrame#attachmentChip[pending="true"] { background: #fffde7; border-color: #ffe082; }
-QToolButton#removeChip { border: none; color: #b71c1c; font-weight: bold; font-size: 14px;
-    padding: 0 4px; }
-QToolButton#removeChip:hover { background: #fdecea; border-radius: 3px; }
-QFrame#dossierScans { background: #f7f9fb; border: 1px dashed #9aa9b6; border-radius: 6px; }
-QFrame#dossierScans[dropping="true"] { background: #e3f2fd; border: 2px dashed #1565c0; }
-QLabel#dropHint { color: #607d8b; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 4px 6px; }
-QLabel#message[kind="info"] { color: #1b5e20; }
-"""
 
 _CHECK_WIDTH = 96
 _COUNT_WIDTH = 64
@@ -336,7 +315,7 @@ class ChecklistWidget(QWidget):
     """
 
     #: Anything in the checklist changed (a tick, a count, an attachment...).
-    changed = Signal()
+    sig_changed = Signal()
 
     def __init__(
         self,
@@ -356,7 +335,7 @@ class ChecklistWidget(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("checklist"))
         self.setAcceptDrops(True)
         self._build()
         self.set_documents(documents)
@@ -600,11 +579,11 @@ class ChecklistWidget(QWidget):
     def _row_changed(self, *_args: object) -> None:
         self._update_count()
         if not self._loading:
-            self.changed.emit()
+            self.sig_changed.emit()
 
     def _attachments_changed(self) -> None:
         if not self._loading:
-            self.changed.emit()
+            self.sig_changed.emit()
 
     def _update_count(self) -> None:
         named = [row for row in self._rows if row.name()]

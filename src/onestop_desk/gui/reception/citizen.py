@@ -35,6 +35,7 @@ from onestop_desk.core.citizen_id import (
 )
 from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 from onestop_desk.services.reception import (
     CITIZEN_FIELDS,
@@ -49,26 +50,6 @@ log = logging.getLogger("onestop.gui.reception")
 #: The keys of ``values()`` / ``set_values()``, in the order of the form.
 FIELDS = CITIZEN_FIELDS
 
-_STYLE = """
-QLabel#citizenTitle { color: #263238; }
-QLabel#source { color: #546e7a; }
-QLabel#errorBox { color: #b71c1c; background: #fdecea; border: 1px solid #f5c2c0;
-    border-radius: 6px; padding: 6px 10px; }
-QLabel#warningBox { color: #6d4c00; background: #fff8e1; border: 1px solid #ffca28;
-    border-radius: 6px; padding: 6px 10px; }
-QLabel#returningNote { color: #0b5394; background: #e3f2fd; border: 1px solid #90caf9;
-    border-radius: 6px; padding: 6px 10px; }
-QLabel#fieldNote { color: #8a4b00; }
-QLabel#lookupStatus { color: #78909c; }
-QLineEdit[attention="true"] { background: #fff3cd; border: 2px solid #f0a500;
-    border-radius: 3px; padding: 1px 3px; }
-QLineEdit[invalid="true"], QComboBox[invalid="true"] { border: 2px solid #d32f2f;
-    border-radius: 3px; padding: 1px 3px; }
-QPushButton#confirmButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
-    border-radius: 5px; padding: 6px 18px; font-weight: bold; }
-QPushButton#confirmButton:hover { background: #1976d2; }
-QPushButton#confirmButton:pressed { background: #0d47a1; }
-"""
 
 _DATE_PARTS = re.compile(r"(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})")
 _DATE_DIGITS = re.compile(r"(\d{2})(\d{2})(\d{4})")
@@ -89,9 +70,9 @@ class CitizenPanel(QWidget):
     """
 
     #: The specialist confirmed the citizen (an ``Applicant``).
-    confirmed = Signal(object)
+    sig_confirmed = Signal(object)
     #: Something in the form changed (by hand, by a scan or by a look-up): drafts follow it.
-    changed = Signal()
+    sig_changed = Signal()
 
     def __init__(
         self,
@@ -113,7 +94,7 @@ class CitizenPanel(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("citizen"))
         self._build()
         self._connect()
 
@@ -345,7 +326,7 @@ class CitizenPanel(QWidget):
         else:
             self._focus(self.phone_edit)  # what the card does not say: ask for it next
         log.info("citizen card loaded (%d warnings)", len(card.warnings))
-        self.changed.emit()
+        self.sig_changed.emit()
 
     def confirm(self) -> Applicant | None:
         """Check the form; emit and return the record, or show what to fix and return None.
@@ -375,7 +356,7 @@ class CitizenPanel(QWidget):
             self.confirm_button.setFocus()
             return None
         log.info("citizen confirmed")
-        self.confirmed.emit(record)
+        self.sig_confirmed.emit(record)
         return record
 
     def clear(self) -> None:
@@ -396,7 +377,7 @@ class CitizenPanel(QWidget):
         self.returning_note.hide()
         self.source_label.setText(self._default_source())
         self._focus(self.id_edit)
-        self.changed.emit()
+        self.sig_changed.emit()
 
     def values(self) -> dict[str, str]:
         """What the form holds, as typed (a draft: it may be incomplete or wrong)."""
@@ -627,7 +608,7 @@ class CitizenPanel(QWidget):
         self.returning_note.setText(text)
         self.returning_note.show()
         if filled:
-            self.changed.emit()
+            self.sig_changed.emit()
 
     def _lookup_failed(self, number: str, exc: Exception) -> None:
         self._lookup_done(number)
@@ -656,7 +637,7 @@ class CitizenPanel(QWidget):
         checked = widget in (self.id_edit, self.dob_edit, self.sex_combo)
         if checked and self._shown_warnings != self._card_warnings:
             self._show_warnings(self._card_warnings)
-        self.changed.emit()
+        self.sig_changed.emit()
 
     def _refresh_garbled(self) -> None:
         for edit in (self.name_edit, self.address_edit):

@@ -37,38 +37,12 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.core.forms import FormDefinition, FormField, Section, derive, parse_date, validate
 from onestop_desk.core.text import nfc
+from onestop_desk.gui.reception import style
 from onestop_desk.gui.reception.address import AddressPicker, PlaceCombo
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 
 log = logging.getLogger("onestop.gui.reception")
 
-_STYLE = """
-QLabel#formTitle { color: #263238; }
-QLabel#stepCaption { color: #0d47a1; }
-QToolButton[role="step"] { border: 1px solid #c5cfd8; border-radius: 12px; padding: 3px 10px;
-    background: #f5f7f9; color: #455a64; }
-QToolButton[role="step"][state="current"] { background: #1565c0; color: #ffffff;
-    border-color: #0d47a1; font-weight: bold; }
-QToolButton[role="step"][state="done"] { background: #e8f5e9; color: #1b5e20;
-    border-color: #a5d6a7; }
-QToolButton[role="step"][state="skipped"] { background: #f2f2f2; color: #8a949b;
-    border-style: dashed; }
-QToolButton[role="step"][state="error"] { background: #fdecea; color: #b71c1c;
-    border-color: #ef9a9a; }
-QToolButton[role="step"]:disabled { color: #a0a8ae; }
-QProgressBar#stepBar { border: none; background: #e3e8ec; border-radius: 3px; }
-QProgressBar#stepBar::chunk { background: #1565c0; border-radius: 3px; }
-QLabel#fieldLabel { color: #263238; }
-QLabel#fieldHelp, QLabel#addressNote { color: #607d8b; }
-QLabel#fieldDerived { color: #0b5394; }
-QLabel#fieldError { color: #b71c1c; font-weight: bold; }
-QLabel#stepMessage { color: #b71c1c; }
-QLabel#keysHint { color: #78909c; }
-QToolButton#copyAddress { border: none; color: #1565c0; text-decoration: underline;
-    padding: 0; }
-QFrame#stepPage { background: #ffffff; }
-QLineEdit[invalid="true"], QComboBox[invalid="true"] { border: 1px solid #d32f2f; }
-"""
 
 _DATE_MASK = "99/99/9999;_"
 _LABEL_WIDTH = 250
@@ -120,7 +94,7 @@ class _FieldEditor:
         tr = wizard.tr
         if spec.type == "address":
             self.address = AddressPicker(home_province=home_province)
-            self.address.changed.connect(self._edited)
+            self.address.sig_changed.connect(self._edited)
             self.address.setMaximumWidth(_ADDRESS_WIDTH)
             self.widget: QWidget = self.address
         elif spec.type == "choice":
@@ -252,11 +226,11 @@ class FormWizard(QWidget):
     """
 
     #: Any edit; carries ``values()`` (for drafts).
-    changed = Signal(dict)
+    sig_changed = Signal(dict)
     #: Finish passed every check; carries ``values()``.
-    finished = Signal(dict)
+    sig_finished = Signal(dict)
     #: The step on show changed (its index).
-    step_changed = Signal(int)
+    sig_step_changed = Signal(int)
 
     def __init__(
         self,
@@ -282,7 +256,7 @@ class FormWizard(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("form"))
         self._build()
         self._create_actions()
 
@@ -333,7 +307,7 @@ class FormWizard(QWidget):
             step.skip_box.setFocus(Qt.FocusReason.OtherFocusReason)
         elif step.inputs():
             step.inputs()[0].setFocus(Qt.FocusReason.OtherFocusReason)
-        self.step_changed.emit(index)
+        self.sig_step_changed.emit(index)
 
     def next_step(self) -> bool:
         """Check the step on show; move on (or finish on the last step) when it passes."""
@@ -368,7 +342,7 @@ class FormWizard(QWidget):
                 )
             )
             return False
-        self.finished.emit(self.values())
+        self.sig_finished.emit(self.values())
         return True
 
     def errors(self) -> dict[str, str]:
@@ -636,7 +610,7 @@ class FormWizard(QWidget):
             self.message_label.clear()
         self._update_chrome()
         if not self._loading:
-            self.changed.emit(self.values())
+            self.sig_changed.emit(self.values())
 
     def _field_edited(self, editor: _FieldEditor) -> None:
         if editor.spec.id in self._derived_by_source:
@@ -650,7 +624,7 @@ class FormWizard(QWidget):
             if not remaining and index == self._current:
                 self.message_label.clear()
             self._update_chrome()
-        self.changed.emit(self.values())
+        self.sig_changed.emit(self.values())
 
     def _refresh_derived(self) -> None:
         derived = derive(self.form, self.values())

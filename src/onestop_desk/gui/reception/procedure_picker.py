@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.catalog import ProcedureSummary
 
@@ -50,20 +51,6 @@ SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a search
 _PROCEDURE_ROLE = Qt.ItemDataRole.UserRole + 1
 _HEADER_ROLE = Qt.ItemDataRole.UserRole + 2
 _PREFERRED_ROLE = Qt.ItemDataRole.UserRole + 3
-
-_STYLE = """
-QLineEdit#procedureSearch { padding: 6px 8px; border: 2px solid #90a4ae; border-radius: 6px; }
-QLineEdit#procedureSearch:focus { border-color: #1565c0; }
-QLabel#searchStatus { color: #546e7a; }
-QLabel#searchStatus[kind="empty"] { color: #b34700; font-weight: bold; }
-QLabel#searchStatus[kind="error"] { color: #b71c1c; font-weight: bold; }
-QListWidget#procedureList { border: 1px solid #c5cfd8; border-radius: 4px; background: #ffffff; }
-QTextBrowser#procedureDetail { border: 1px solid #c5cfd8; border-radius: 4px;
-    background: #fbfcfd; }
-QPushButton#chooseButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
-    border-radius: 6px; padding: 6px 14px; font-weight: bold; }
-QPushButton#chooseButton:disabled { background: #b0bec5; border-color: #b0bec5; }
-"""
 
 
 def _is_procedure(index: QModelIndex | QPersistentModelIndex) -> bool:
@@ -234,7 +221,7 @@ class ProcedurePicker(QWidget):
     """
 
     #: The specialist chose a procedure (a ``ProcedureSummary``).
-    chosen = Signal(object)
+    sig_chosen = Signal(object)
 
     def __init__(
         self,
@@ -253,7 +240,7 @@ class ProcedurePicker(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("picker"))
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -303,7 +290,7 @@ class ProcedurePicker(QWidget):
             return
         summary = self.current()
         if summary is not None:
-            self.chosen.emit(summary)
+            self.sig_chosen.emit(summary)
 
     # --- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -418,7 +405,7 @@ class ProcedurePicker(QWidget):
             self._choose_when_ready = False
             summary = self.current()
             if summary is not None:
-                self.chosen.emit(summary)
+                self.sig_chosen.emit(summary)
 
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:

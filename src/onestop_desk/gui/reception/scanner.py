@@ -144,7 +144,7 @@ class WedgeScanDetector(QObject):
     """
 
     #: A card payload typed by the scanner (without the final Enter).
-    scanned = Signal(str)
+    sig_scanned = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, gap_ms: int = DEFAULT_GAP_MS) -> None:
         super().__init__(parent)
@@ -230,7 +230,7 @@ class WedgeScanDetector(QObject):
                 self._swallow(key)
                 # Deliver after this key event is done, so receivers may move focus or open
                 # dialogs freely.
-                QTimer.singleShot(0, self, lambda: self.scanned.emit(payload))
+                QTimer.singleShot(0, self, lambda: self.sig_scanned.emit(payload))
                 return True
             self.flush()
             return False
@@ -324,11 +324,11 @@ class SerialScanReader(QObject):
     """
 
     #: A card payload read from the port (decoded, line end stripped).
-    scanned = Signal(str)
+    sig_scanned = Signal(str)
     #: The port could not be opened or was lost; a Vietnamese message for the user.
-    failed = Signal(str)
+    sig_failed = Signal(str)
     #: The port is open (again); the argument is its name.
-    opened = Signal(str)
+    sig_opened = Signal(str)
 
     # Emitted from the reading thread, delivered to slots of this GUI-thread object.
     _sig_line = Signal(str)
@@ -383,15 +383,15 @@ class SerialScanReader(QObject):
 
     @Slot(str)
     def _deliver_line(self, text: str) -> None:
-        self.scanned.emit(text)
+        self.sig_scanned.emit(text)
 
     @Slot(str)
     def _deliver_failed(self, message: str) -> None:
-        self.failed.emit(message)
+        self.sig_failed.emit(message)
 
     @Slot(str)
     def _deliver_opened(self, port: str) -> None:
-        self.opened.emit(port)
+        self.sig_opened.emit(port)
 
     # --- the reading thread -------------------------------------------------------------------
     def _emit(self, signal: SignalInstance, value: str) -> bool:

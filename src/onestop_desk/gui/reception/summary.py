@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
+from onestop_desk.gui.reception import style
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 from onestop_desk.services.dossier import RESULT_CHANNELS, ResultChannel
 from onestop_desk.services.reception import ResultChoice
@@ -29,26 +30,6 @@ log = logging.getLogger("onestop.gui.reception")
 Channel = ResultChannel
 CHANNELS = RESULT_CHANNELS
 
-_STYLE = """
-QFrame#summaryCard { background: #ffffff; border: 1px solid #c5cfd8; border-radius: 8px; }
-QLabel#cardTitle { color: #455a64; font-weight: bold; }
-QLabel#feeAmount[state="charge"] { color: #0d47a1; }
-QLabel#feeAmount[state="free"] { color: #1b5e20; }
-QLabel#feeAmount[state="unknown"] { color: #b34700; }
-QLabel#feeAmount[state="none"] { color: #90a4ae; }
-QLabel#feeLines { color: #455a64; }
-QLabel#dueText { color: #263238; }
-QLineEdit[invalid="true"] { border: 1px solid #d32f2f; }
-QPushButton#saveButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
-    border-radius: 6px; padding: 10px 18px; font-weight: bold; }
-QPushButton#saveButton:hover { background: #1976d2; }
-QPushButton#saveButton:pressed { background: #0d47a1; }
-QPushButton#saveButton:disabled { background: #b0bec5; border-color: #b0bec5; color: #eceff1; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 4px 6px; }
-QLabel#message[kind="info"] { color: #1b5e20; }
-"""
-
 
 class SummaryPanel(QWidget):
     """Fee (with an exemption), due date and result channel, checked before ``save_requested``.
@@ -57,18 +38,18 @@ class SummaryPanel(QWidget):
     """
 
     #: The fee exemption chosen changed: a key of ``core.catalog.EXEMPTIONS`` or None.
-    exemption_changed = Signal(object)
+    sig_exemption_changed = Signal(object)
     #: The result channel changed ("desk", "post" or "online").
-    channel_changed = Signal(str)
+    sig_channel_changed = Signal(str)
     #: The specialist asked to save (button or Ctrl+S) and the channel is complete.
-    save_requested = Signal()
+    sig_save_requested = Signal()
 
     def __init__(self, *, postal_address: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("summary"))
         self._prefilled = ""
         self._build()
         self.set_fee(None)
@@ -169,7 +150,7 @@ class SummaryPanel(QWidget):
             self.address_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         self.show_message("")
-        self.save_requested.emit()
+        self.sig_save_requested.emit()
         return True
 
     def set_saving(self, saving: bool) -> None:
@@ -215,7 +196,7 @@ class SummaryPanel(QWidget):
         for code, label in EXEMPTIONS.items():
             self.exemption_combo.addItem(label[:1].upper() + label[1:], code)
         self.exemption_combo.currentIndexChanged.connect(
-            lambda _i: self.exemption_changed.emit(self.exemption())
+            lambda _i: self.sig_exemption_changed.emit(self.exemption())
         )
         exemption_row = QFormLayout()
         exemption_row.setContentsMargins(0, 4, 0, 0)
@@ -288,4 +269,4 @@ class SummaryPanel(QWidget):
         self.address_edit.setEnabled(kind == "post")
         if kind != "post":
             restyle(self.address_edit, "invalid", False)
-        self.channel_changed.emit(kind)
+        self.sig_channel_changed.emit(kind)
