@@ -1,11 +1,11 @@
-"""The reception pane's keyboard shortcuts (the steps' own buttons say them in their tooltips)."""
+"""The reception's keyboard shortcuts: the pane's steps and the declaration's pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 BACK = "Ctrl+PgUp"
@@ -41,3 +41,22 @@ def install_shortcuts(
     made += [_shortcut(keys, checklist_page, checklist_done, local=True) for keys in CHECKLIST_DONE]
     made.append(_shortcut(PRINT_RECEIPT, done_page, print_receipt, local=True))
     return made
+
+
+def wizard_actions(
+    wizard: QWidget, *, previous: Callable[[], object], following: Callable[[], object]
+) -> tuple[QAction, QAction]:
+    """The declaration's "previous step" (Alt+Left) and "next step" (Alt+Right, Ctrl+Enter)."""
+    back = QAction(wizard.tr("Bước trước"), wizard)
+    back.setShortcut(QKeySequence("Alt+Left"))
+    forward = QAction(wizard.tr("Bước tiếp theo"), wizard)
+    forward.setShortcuts(
+        [QKeySequence("Alt+Right"), QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+    )
+    for action in (back, forward):
+        # The keys work wherever the focus is inside the form, not elsewhere in the window.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        wizard.addAction(action)
+    back.triggered.connect(previous)
+    forward.triggered.connect(following)
+    return back, forward

@@ -131,7 +131,7 @@ class PlaceCombo(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(14)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.lineEdit().setPlaceholderText(placeholder)
+        self._line().setPlaceholderText(placeholder)
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
         self._filter = _PlaceFilter(self)
@@ -141,8 +141,8 @@ class PlaceCombo(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setMaxVisibleItems(12)
         self.setCompleter(completer)
-        self.lineEdit().textEdited.connect(self._typed)
-        self.lineEdit().editingFinished.connect(self.resolve)
+        self._line().textEdited.connect(self._typed)
+        self._line().editingFinished.connect(self.resolve)
         self.currentIndexChanged.connect(lambda _i: self.sig_place_changed.emit(self.place()))
 
     def set_places(self, places: Sequence[Place]) -> None:
@@ -205,12 +205,21 @@ class PlaceCombo(QComboBox):
             # Not a place (yet): keep the text so the specialist sees what is wrong.
             self.sig_place_changed.emit(None)
 
+    def _line(self) -> QLineEdit:
+        line = self.lineEdit()
+        assert line is not None  # the combo is editable from __init__ on
+        return line
+
     def _typed(self, text: str) -> None:
         self._filter.set_text(text)
+        completer = self.completer()
+        assert completer is not None  # set in __init__
         if text.strip() and self._filter.rowCount() > 0:
-            self.completer().complete()
+            completer.complete()
         else:
-            self.completer().popup().hide()
+            popup = completer.popup()
+            if popup is not None:
+                popup.hide()
         self.sig_place_changed.emit(self.place())
 
 

@@ -274,13 +274,14 @@ class ReceptionPane(QWidget):
         self.stack.setCurrentIndex(step)
         self.step_bar.show_step(step)
         self._say("")
-        focus = {
+        focus_of: dict[int, QWidget] = {
             CITIZEN: self.citizen,
             PROCEDURE: self.picker,
             CHECKLIST: self.checklist,
             SUMMARY: self.summary,
             DONE: self.print_receipt_button,
-        }.get(step)
+        }
+        focus = focus_of.get(step)
         if step == PROCEDURE:
             self.picker.focus_search()
         elif step == FORM and self._wizard is not None:

@@ -274,7 +274,9 @@ class ProcedurePicker(QWidget):
     def current(self) -> ProcedureSummary | None:
         """The highlighted procedure (shown in the detail pane)."""
         item = self.list.currentItem()
-        return item.data(_PROCEDURE_ROLE) if item is not None else None
+        # None when nothing is highlighted, whatever the stubs say.
+        chosen: ProcedureSummary | None = item.data(_PROCEDURE_ROLE) if item is not None else None
+        return chosen
 
     def is_busy(self) -> bool:
         """True while a search waits for the typing pause or runs."""

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-import serial
+import serial  # type: ignore[import-untyped]  # pyserial ships no type hints
 import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
@@ -134,7 +134,7 @@ class WedgeScanDetector(QObject):
     ``gap_ms``; when no next key comes in time the held keys are delivered, unchanged and in
     order, to the widgets they were meant for, so people type as usual (a few dozen
     milliseconds later). A burst that ends in Enter and looks like a payload is swallowed,
-    Enter included, and emitted as ``scanned``.
+    Enter included, and emitted as ``sig_scanned``.
 
     Password fields (and any widget asking for hidden or sensitive input) are never held: their
     keys go straight through, so a password is never buffered nor mistaken for a card, even when
@@ -317,10 +317,10 @@ class SerialScanReader(QObject):
     """Read card payloads from a scanner in serial (USB CDC, virtual COM port) mode.
 
     A background thread opens ``port`` (``COM3``, ``/dev/ttyACM0`` or a pyserial URL), splits
-    what arrives on CR/LF and emits each payload as ``scanned`` on the GUI thread. When the port
-    cannot be opened or goes away (cable pulled), ``failed`` says so once and the thread tries
-    again every ``retry_s`` seconds; ``opened`` tells when it works again. Call ``stop()`` before
-    the application ends (it is also connected to ``aboutToQuit``).
+    what arrives on CR/LF and emits each payload as ``sig_scanned`` on the GUI thread. When the
+    port cannot be opened or goes away (cable pulled), ``sig_failed`` says so once and the thread
+    tries again every ``retry_s`` seconds; ``sig_opened`` tells when it works again. Call
+    ``stop()`` before the application ends (it is also connected to ``aboutToQuit``).
     """
 
     #: A card payload read from the port (decoded, line end stripped).

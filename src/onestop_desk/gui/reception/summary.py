@@ -32,9 +32,9 @@ CHANNELS = RESULT_CHANNELS
 
 
 class SummaryPanel(QWidget):
-    """Fee (with an exemption), due date and result channel, checked before ``save_requested``.
+    """Fee (with an exemption), due date and result channel, checked before ``sig_save_requested``.
 
-    The caller computes: on ``exemption_changed`` it requotes and calls ``set_fee``.
+    The caller computes: on ``sig_exemption_changed`` it requotes and calls ``set_fee``.
     """
 
     #: The fee exemption chosen changed: a key of ``core.catalog.EXEMPTIONS`` or None.
@@ -86,7 +86,7 @@ class SummaryPanel(QWidget):
         return str(value) if value else None
 
     def set_exemption(self, code: str | None) -> None:
-        """Choose an exemption without emitting ``exemption_changed`` (restoring a draft)."""
+        """Choose an exemption without emitting ``sig_exemption_changed`` (restoring a draft)."""
         self.exemption_combo.blockSignals(True)
         self.exemption_combo.setCurrentIndex(max(0, self.exemption_combo.findData(code or "")))
         self.exemption_combo.blockSignals(False)
@@ -126,7 +126,7 @@ class SummaryPanel(QWidget):
         return ResultChoice(channel, address, self.exemption())
 
     def set_result(self, result: ResultChoice) -> None:
-        """Put a draft's choice back without emitting ``exemption_changed``."""
+        """Put a draft's choice back without emitting ``sig_exemption_changed``."""
         if result.exemption:
             self.set_exemption(result.exemption)
         if result.channel:
@@ -140,7 +140,7 @@ class SummaryPanel(QWidget):
         return None
 
     def request_save(self) -> bool:
-        """What the save button and Ctrl+S do: check, then emit ``save_requested``."""
+        """What the save button and Ctrl+S do: check, then emit ``sig_save_requested``."""
         if not self.save_button.isEnabled():
             return False
         problem = self.validate()
