@@ -424,3 +424,19 @@ class ChecklistWidget(QWidget):
                 return widget
             widget = widget.parent()
         return None
+
+
+class ChecklistPage(QWidget):
+    """The checklist step as the pane shows it: the checklist and the button on to the fee."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        self.checklist = ChecklistWidget()
+        page.addWidget(self.checklist, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.next_button = QPushButton(self.tr("Tiếp tục: lệ phí và ngày hẹn (Ctrl+Enter)"))
+        row.addWidget(self.next_button)
+        page.addLayout(row)

@@ -35,7 +35,7 @@ Runner = Callable[..., None]
 
 
 class DraftBanner(QFrame):
-    """ "N dossiers left half-done": pick one to reopen or to throw away."""
+    """The banner of drafts left half-done: pick one to reopen or to throw away."""
 
     #: Reopen this draft (a ``DraftInfo``).
     sig_open_requested = Signal(object)

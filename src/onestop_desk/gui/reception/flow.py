@@ -4,6 +4,9 @@ Citizen → procedure → declaration → papers → fee and due date → saved,
 widget does its own step (steps.py, citizen.py, …, done.py); this pane assembles them, keeps
 what they hold in one ``services.reception.ReceptionDraft``, and runs ``data.py``'s background
 work through ``gui.operations``. Drafts are written by ``drafts.DraftAutosave``.
+
+About 540 lines: what is left is the one draft and the step logic all the steps share (going
+to a step, restoring a draft to its step); split further, each half would reach into the other.
 """
 
 from __future__ import annotations
@@ -12,49 +15,42 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from onestop_desk.context import AppContext
-from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import ProcedureSpec
 from onestop_desk.core.forms import defaults_from_applicant
-from onestop_desk.errors import KnownError
 from onestop_desk.gui import messages
-from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.reception import style
 from onestop_desk.gui.reception.actions import install_shortcuts
 from onestop_desk.gui.reception.address import province_of_ward
-from onestop_desk.gui.reception.checklist import ChecklistWidget
+from onestop_desk.gui.reception.checklist import ChecklistPage
 from onestop_desk.gui.reception.citizen import CitizenPanel
 from onestop_desk.gui.reception.data import OpenedDraft, ReceptionData, declaration_form
 from onestop_desk.gui.reception.done import DonePage
 from onestop_desk.gui.reception.drafts import (
-    DRAFT_DELAY_MS,
     DraftAutosave,
     DraftBanner,
     DraftToSave,
 )
 from onestop_desk.gui.reception.form_wizard import FormWizard
 from onestop_desk.gui.reception.procedure_picker import ProcedurePicker
+from onestop_desk.gui.reception.running import PaneWork
 from onestop_desk.gui.reception.steps import (
     CHECKLIST,
     CITIZEN,
     DONE,
     FORM,
     PROCEDURE,
-    STEP_TITLES,
     SUMMARY,
     StepBar,
 )
@@ -67,18 +63,6 @@ from onestop_desk.services.dossier import Assessment, DossierRequest, DossierVie
 from onestop_desk.services.drafts import DraftInfo
 from onestop_desk.services.reception import Applicant, ReceptionDraft
 from onestop_desk.services.staff import StaffInfo
-
-__all__ = [
-    "CHECKLIST",
-    "CITIZEN",
-    "DONE",
-    "DRAFT_DELAY_MS",
-    "FORM",
-    "PROCEDURE",
-    "STEP_TITLES",
-    "SUMMARY",
-    "ReceptionPane",
-]
 
 Opener = papers.Opener
 
@@ -121,13 +105,14 @@ class ReceptionPane(QWidget):
         self._saved: DossierView | None = None
         self._draft_id = uuid.uuid4()
         self._restoring = False
-        self._pending = 0
 
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
         self.setStyleSheet(style.sheet("pane"))
 
+        self._work = PaneWork(self._failed, self._draft_not_written)
+        self._run = self._work.run
         self._autosave = DraftAutosave(self._data, self._to_save, self._run, self)
         self._build()
         self._go(CITIZEN)
@@ -171,18 +156,11 @@ class ReceptionPane(QWidget):
         QVBoxLayout(self.form_holder).setContentsMargins(0, 0, 0, 0)
         self.stack.addWidget(self.form_holder)
 
-        checklist_page = QWidget()
-        page = QVBoxLayout(checklist_page)
-        page.setContentsMargins(0, 0, 0, 0)
-        self.checklist = ChecklistWidget()
+        checklist_page = ChecklistPage()
+        self.checklist = checklist_page.checklist
         self.checklist.sig_changed.connect(self._touched)
-        page.addWidget(self.checklist, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.checklist_next = QPushButton(self.tr("Tiếp tục: lệ phí và ngày hẹn (Ctrl+Enter)"))
+        self.checklist_next = checklist_page.next_button
         self.checklist_next.clicked.connect(self.checklist_done)
-        row.addWidget(self.checklist_next)
-        page.addLayout(row)
         self.stack.addWidget(checklist_page)
 
         self.summary = SummaryPanel()
@@ -191,15 +169,21 @@ class ReceptionPane(QWidget):
         self.summary.sig_save_requested.connect(self.save)
         self.stack.addWidget(self.summary)
 
-        self.done_page = DonePage()
+        self.done_page = DonePage(
+            self._data,
+            paths=self.ctx.paths,
+            settings=self.ctx.settings,
+            run=self._run,
+            preview=self.preview,
+            opener=self._opener,
+        )
         self.done_page.set_title_font(self.font())
         self.done_code = self.done_page.code
         self.print_receipt_button = self.done_page.print_receipt_button
         self.print_form_button = self.done_page.print_form_button
-        self.print_receipt_button.clicked.connect(self.print_receipt)
-        self.print_form_button.clicked.connect(self.print_declaration)
-        self.done_page.print_slip_button.clicked.connect(self.print_slip)
         self.done_page.next_button.clicked.connect(self.start_new)
+        self.done_page.sig_status.connect(self.sig_status)
+        self.done_page.sig_problem.connect(lambda text: self._say(text, error=True))
         self.stack.addWidget(self.done_page)
 
         self._shortcuts = install_shortcuts(
@@ -209,7 +193,7 @@ class ReceptionPane(QWidget):
             checklist_page=checklist_page,
             checklist_done=self.checklist_done,
             done_page=self.done_page,
-            print_receipt=self.print_receipt,
+            print_receipt=self.done_page.print_receipt,
         )
 
     # --- public API ----------------------------------------------------------------------------
@@ -245,7 +229,7 @@ class ReceptionPane(QWidget):
         return self.stack.currentIndex()
 
     def is_busy(self) -> bool:
-        return self._pending > 0
+        return self._work.busy
 
     def saved(self) -> DossierView | None:
         return self._saved
@@ -390,15 +374,7 @@ class ReceptionPane(QWidget):
 
     def _assessed(self, result: Assessment) -> None:
         self.summary.set_fee(result.fee)
-        due = result.due_at
-        name = weekday_name(due)
-        weekday = name[:1].lower() + name[1:]  # mid-sentence: "17 giờ 00 phút, thứ Hai …"
-        self.summary.set_due(
-            self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
-                hh=due.hour, mm=due.minute, weekday=weekday, day=due
-            ),
-            "\n".join(result.due_explanation),
-        )
+        self.summary.set_due_at(result.due_at, "\n".join(result.due_explanation))
 
     def save(self) -> None:
         if self.current_step() != SUMMARY or self.is_busy():
@@ -417,12 +393,7 @@ class ReceptionPane(QWidget):
             self.summary.set_saving(False)
             self._failed(exc, self.tr("lưu hồ sơ"))
 
-        self._pending += 1
-        QueryOp(
-            lambda: data.create(request, now),
-            success=lambda v: self._finish(done, v),
-            failure=lambda e: self._finish(failed, e),
-        ).run_in_background()
+        self._work.run_with(lambda: data.create(request, now), done, failed)
 
     def _saved_view(self, view: DossierView) -> None:
         self._saved = view
@@ -431,43 +402,7 @@ class ReceptionPane(QWidget):
         self._go(DONE)
         self.sig_saved.emit(view)
         self.sig_status.emit(self.tr("Đã lưu hồ sơ {code}.").format(code=view.code))
-        self.print_slip()
-
-    # --- papers ---------------------------------------------------------------------------------
-
-    def print_receipt(self) -> None:
-        view, data, paths = self._saved, self._data, self.ctx.paths
-        if view is None:
-            return
-        self._run(
-            lambda: data.receipt(paths, view), self._paper_ready, self.tr("in giấy tiếp nhận")
-        )
-
-    def print_declaration(self) -> None:
-        view, data, paths = self._saved, self._data, self.ctx.paths
-        if view is None or view.procedure_form is None:
-            return
-        self._run(lambda: data.declaration(paths, view), self._paper_ready, self.tr("in tờ khai"))
-
-    def _paper_ready(self, path: Path) -> None:
-        self.done_page.papers_label.setText(self.tr("Đã tạo {path}").format(path=path))
-        self.sig_status.emit(self.tr("Đã tạo {name}.").format(name=path.name))
-        try:
-            papers.open_paper(path, self._opener)
-        except KnownError as exc:
-            self._say(messages.user_text(exc, bug_text=""), error=True)
-
-    def print_slip(self) -> None:
-        view, data, settings, preview = self._saved, self._data, self.ctx.settings, self.preview
-        if view is None:
-            return
-        self._run(
-            lambda: data.slip(settings, view, preview),
-            lambda _r: self.sig_status.emit(
-                self.tr("Đã in giấy hẹn {code}.").format(code=view.code)
-            ),
-            self.tr("in giấy hẹn"),
-        )
+        self.done_page.print_slip()
 
     # --- drafts ---------------------------------------------------------------------------------
 
@@ -554,6 +489,7 @@ class ReceptionPane(QWidget):
         self._procedure = None
         self._spec = None
         self._saved = None
+        self.done_page.forget()
         if self._wizard is not None:
             self._wizard.deleteLater()
             self._wizard = None
@@ -586,32 +522,8 @@ class ReceptionPane(QWidget):
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _run(
-        self,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        what: str,
-        *,
-        quiet: bool = False,
-    ) -> None:
-        self._pending += 1
-
-        def failure(exc: Exception) -> None:
-            if quiet and not messages.is_bug(exc):
-                messages.report(exc, what=f"{what} failed", bug_text="", logger=log)
-                self._autosave.failed_quietly()
-                return
-            self._failed(exc, what)
-
-        QueryOp(
-            work,
-            success=lambda r: self._finish(done, r),
-            failure=lambda e: self._finish(failure, e),
-        ).run_in_background()
-
-    def _finish(self, callback: Callable[[Any], None], value: Any) -> None:
-        self._pending -= 1
-        callback(value)
+    def _draft_not_written(self) -> None:
+        self._autosave.failed_quietly()
 
     def _failed(self, exc: Exception, what: str) -> None:
         if isinstance(exc, ValidationFailed):

@@ -222,7 +222,7 @@ def address_source(editors: Iterable[FieldEditor], editor: FieldEditor) -> Field
 def copy_button(
     wizard: WizardOwner, form: FormDefinition, editor: FieldEditor, source: FieldEditor
 ) -> QToolButton:
-    """ "Same as the mother's residence": copies an address already declared into ``editor``."""
+    """A link copying an address declared earlier (the mother's residence) into ``editor``."""
     section = next(s for s in form.sections if source.spec in s.fields)
     button = QToolButton()
     button.setObjectName("copyAddress")

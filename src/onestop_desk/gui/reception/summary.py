@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
 from onestop_desk.gui.reception import style
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
@@ -90,6 +92,17 @@ class SummaryPanel(QWidget):
         self.exemption_combo.blockSignals(True)
         self.exemption_combo.setCurrentIndex(max(0, self.exemption_combo.findData(code or "")))
         self.exemption_combo.blockSignals(False)
+
+    def set_due_at(self, due: datetime, note: str = "") -> None:
+        """The due date worked out, written out in words as it is printed."""
+        name = weekday_name(due)
+        weekday = name[:1].lower() + name[1:]  # mid-sentence: "17 giờ 00 phút, thứ Hai …"
+        self.set_due(
+            self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
+                hh=due.hour, mm=due.minute, weekday=weekday, day=due
+            ),
+            note,
+        )
 
     def set_due(self, text: str, note: str = "") -> None:
         """The due date as it will be printed, e.g. "16 giờ 30 phút, ngày 12/03/2026".
