@@ -1,4 +1,4 @@
-"""The reception's keyboard shortcuts: the pane's steps and the declaration's pages."""
+"""The reception's keyboard shortcuts: the pane's steps, the declaration's pages, Ctrl+S."""
 
 from __future__ import annotations
 
@@ -60,3 +60,14 @@ def wizard_actions(
     back.triggered.connect(previous)
     forward.triggered.connect(following)
     return back, forward
+
+
+def save_action(summary: QWidget, save: Callable[[], object]) -> QAction:
+    """The "save the dossier and print the slip" action on Ctrl+S, anywhere in the window."""
+    action = QAction(summary.tr("Lưu hồ sơ và in phiếu hẹn"), summary)
+    action.setShortcut(QKeySequence("Ctrl+S"))
+    # Window-wide: Ctrl+S saves from the form or the checklist beside this panel.
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(save)
+    summary.addAction(action)
+    return action

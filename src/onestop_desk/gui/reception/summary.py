@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
 from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.actions import save_action
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 from onestop_desk.services.dossier import RESULT_CHANNELS, ResultChannel
 from onestop_desk.services.reception import ResultChoice
@@ -57,12 +58,7 @@ class SummaryPanel(QWidget):
         self.set_fee(None)
         self.set_due("")
         self.set_postal_address(postal_address)
-        self.save_action = QAction(self.tr("Lưu hồ sơ và in phiếu hẹn"), self)
-        self.save_action.setShortcut(QKeySequence("Ctrl+S"))
-        # Window-wide: Ctrl+S saves from the form or the checklist beside this panel.
-        self.save_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.save_action.triggered.connect(self.request_save)
-        self.addAction(self.save_action)
+        self.save_action = save_action(self, self.request_save)
 
     # --- public API -------------------------------------------------------------------------
     def set_fee(self, quote: FeeQuote | None) -> None:
