@@ -1,7 +1,8 @@
 """The reception's background work, no widgets: look-ups, fee and due date, saving, drafts, log-in.
 
-Every function here runs in the thread pool (through ``gui.operations``); each opens its own unit
-of work. ``ReceptionData`` reads the office once per window and keeps it for the papers.
+The widgets run these in the thread pool (through ``gui.operations``); each opens its own unit of
+work. Two are read on the GUI thread: ``declaration_form`` (a bundled file) and ``office_name``
+(one small read as the log-in dialog opens). ``ReceptionData`` reads the office once per window.
 """
 
 from __future__ import annotations
