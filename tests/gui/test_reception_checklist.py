@@ -119,7 +119,7 @@ def test_missing_required_papers_are_flagged_on_validate(
 ) -> None:
     checklist = open_checklist()
     changes: list[None] = []
-    checklist.changed.connect(lambda: changes.append(None))
+    checklist.sig_changed.connect(lambda: changes.append(None))
     assert checklist.validate() == REQUIRED
     assert checklist.message().startswith(f"Còn thiếu {len(REQUIRED)} giấy tờ bắt buộc:")
     first_required = next(i for i, d in enumerate(BIRTH_PAPERS) if not d.optional)
@@ -180,7 +180,7 @@ def test_small_scan_gets_its_sha256_in_the_background(
 ) -> None:
     checklist = open_checklist()
     scan = _scan(tmp_path / "giay_chung_sinh.pdf", 3 * CHUNK_BYTES + 17)  # several chunks
-    with qtbot.waitSignal(checklist.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(checklist.sig_changed, timeout=WAIT_MS):
         checklist.add_files([scan], 1)
     _idle(qtbot, checklist)
     (attachment,) = checklist.items()[1].attachments
@@ -277,7 +277,7 @@ def test_removing_an_attachment(
     checklist.add_files([_scan(tmp_path / "a.pdf", 100)], 2)
     _idle(qtbot, checklist)
     (attachment,) = checklist.items()[2].attachments
-    with qtbot.waitSignal(checklist.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(checklist.sig_changed, timeout=WAIT_MS):
         checklist.row(2).attachments.remove(attachment)
     assert checklist.items()[2].attachments == ()
 
@@ -334,11 +334,11 @@ def test_fee_shows_the_amount_or_why_there_is_none(qtbot: QtBot, summary: Summar
     summary.set_due("16 giờ 30 phút, ngày 12/03/2026")
     assert summary.due_label.text() == "16 giờ 30 phút, ngày 12/03/2026"
 
-    with qtbot.waitSignal(summary.exemption_changed) as changed:
+    with qtbot.waitSignal(summary.sig_exemption_changed) as changed:
         summary.exemption_combo.setCurrentIndex(summary.exemption_combo.findData("poor_household"))
     assert changed.args == ["poor_household"]
     assert summary.exemption_combo.currentText() == "Hộ nghèo"
-    with qtbot.waitSignal(summary.exemption_changed) as changed:
+    with qtbot.waitSignal(summary.sig_exemption_changed) as changed:
         summary.exemption_combo.setCurrentIndex(0)
     assert changed.args == [None]
 
@@ -348,12 +348,12 @@ def test_postal_channel_needs_an_address_before_saving(qtbot: QtBot, summary: Su
     summary.channel_buttons["post"].click()
     assert summary.channel() == ("post", "Thôn 3, xã Hòa Sơn, tỉnh Đắk Lắk")  # the applicant's
     summary.address_edit.clear()
-    with qtbot.assertNotEmitted(summary.save_requested):
+    with qtbot.assertNotEmitted(summary.sig_save_requested):
         qtbot.keyClick(summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert summary.message_label.text() == "Nhập địa chỉ nhận kết quả qua bưu chính công ích."
     assert QApplication.focusWidget() is summary.address_edit
     qtbot.keyClicks(summary.address_edit, "So 5, duong Le Loi")
-    with qtbot.waitSignal(summary.save_requested, timeout=WAIT_MS):
+    with qtbot.waitSignal(summary.sig_save_requested, timeout=WAIT_MS):
         qtbot.keyClick(summary, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert summary.channel() == ("post", "So 5, duong Le Loi")
     # A later prefill (another applicant) does not overwrite what was typed.
@@ -363,5 +363,5 @@ def test_postal_channel_needs_an_address_before_saving(qtbot: QtBot, summary: Su
     assert summary.channel() == ("online", None)
     assert not summary.address_edit.isEnabled()
     summary.set_saving(True)
-    with qtbot.assertNotEmitted(summary.save_requested):
+    with qtbot.assertNotEmitted(summary.sig_save_requested):
         summary.save_button.click()

@@ -66,14 +66,14 @@ def _open(qtbot: QtBot, lookup: Lookup | None = None) -> CitizenPanel:
 
 def _confirmations(panel: CitizenPanel) -> list[Applicant]:
     got: list[Applicant] = []
-    panel.confirmed.connect(got.append)
+    panel.sig_confirmed.connect(got.append)
     return got
 
 
 def test_scan_fills_the_form_and_asks_for_the_phone_next(qtbot: QtBot) -> None:
     panel = _open(qtbot)
     changes: list[bool] = []
-    panel.changed.connect(lambda: changes.append(True))
+    panel.sig_changed.connect(lambda: changes.append(True))
     assert panel.load_payload(PAYLOAD + "\r\n")
     assert panel.id_edit.text() == "001099012345"
     assert panel.old_id_edit.text() == "012345678"
@@ -380,7 +380,7 @@ def test_drafts_round_trip_and_changes_are_announced(qtbot: QtBot) -> None:
 
     other = _open(qtbot)
     changes: list[bool] = []
-    other.changed.connect(lambda: changes.append(True))
+    other.sig_changed.connect(lambda: changes.append(True))
     other.set_values(draft)
     assert other.values() == draft
     assert changes == []  # putting a draft back is not an edit
@@ -408,9 +408,9 @@ def test_wedge_scanner_to_panel(qtbot: QtBot) -> None:
     detector = WedgeScanDetector()
     detector.install()
     try:
-        detector.scanned.connect(panel.load_payload)
+        detector.sig_scanned.connect(panel.load_payload)
         panel.email_edit.setFocus()
-        with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS):
+        with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS):
             type_text(panel.email_edit, MISMATCH)
             qtbot.keyClick(panel.email_edit, Qt.Key.Key_Return)
         assert panel.name_edit.text() == "Nguyễn Văn An"

@@ -90,7 +90,7 @@ def test_birth_form_filled_with_the_keyboard_only(
 ) -> None:
     wizard = open_wizard(defaults_from_applicant(birth_form, CARD), home_province=DAK_LAK)
     drafts: list[dict[str, str]] = []
-    wizard.changed.connect(drafts.append)
+    wizard.sig_changed.connect(drafts.append)
     assert wizard.step_label.text() == "Bước 1/5: Nơi nhận"
 
     # 1. Nơi nhận: one field, so Enter in it is Next.
@@ -164,7 +164,7 @@ def test_birth_form_filled_with_the_keyboard_only(
     press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert focus_widget() is wizard.skip_box(4)
     press(qtbot, Qt.Key.Key_Space)
-    with qtbot.waitSignal(wizard.finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(wizard.sig_finished, timeout=WAIT_MS) as finished:
         press(qtbot, Qt.Key.Key_Return)
     values = finished.args[0]
     assert values == {
@@ -322,7 +322,7 @@ def test_optional_father_is_checked_once_started_and_can_be_skipped(
 
     # Untouched, the father's step passes; started, its required fields apply.
     type_text(qtbot, "Nguyễn Văn Bình", wizard.editor_widget("father.full_name"))
-    with qtbot.assertNotEmitted(wizard.finished):
+    with qtbot.assertNotEmitted(wizard.sig_finished):
         assert not wizard.finish()
     assert set(wizard.errors()) == {"father.year_of_birth", "father.residence"}
     assert wizard.step_buttons[4].property("state") == "current"
@@ -331,7 +331,7 @@ def test_optional_father_is_checked_once_started_and_can_be_skipped(
     assert wizard.errors() == {}
     assert not wizard.editor_widget("father.full_name").isEnabled()
     assert wizard.step_buttons[4].text() == "5. Cha (không khai)"
-    with qtbot.waitSignal(wizard.finished, timeout=WAIT_MS) as finished:
+    with qtbot.waitSignal(wizard.sig_finished, timeout=WAIT_MS) as finished:
         assert wizard.finish()
     assert finished.args[0]["father.full_name"] == ""
     # Unticked again, what was typed is still there.

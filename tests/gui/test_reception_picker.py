@@ -126,7 +126,7 @@ def test_without_diacritics_finds_certified_copy_and_enter_chooses(
     picker = open_picker(in_memory_search)
     qtbot.keyClicks(picker.search_edit, "chung thuc ban sao")
     # Enter straight after typing: the pending search finishes, then its first result is chosen.
-    with qtbot.waitSignal(picker.chosen, timeout=WAIT_MS) as chosen:
+    with qtbot.waitSignal(picker.sig_chosen, timeout=WAIT_MS) as chosen:
         qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
     assert chosen.args[0].code == "2.000815"
     assert chosen.args[0].field_name == "Chứng thực"
@@ -155,7 +155,7 @@ def test_down_moves_into_the_list_arrows_skip_field_headers_enter_chooses(
     assert picker.current() == results[first_residence - 1]
     qtbot.keyClick(picker.list, Qt.Key.Key_Down)
     assert picker.current() == results[first_residence]
-    with qtbot.waitSignal(picker.chosen, timeout=WAIT_MS) as chosen:
+    with qtbot.waitSignal(picker.sig_chosen, timeout=WAIT_MS) as chosen:
         qtbot.keyClick(picker.list, Qt.Key.Key_Return)
     assert chosen.args[0] == results[first_residence]
     # Up from the first procedure goes back to the search box.
@@ -204,7 +204,7 @@ def test_nothing_found_says_so(
         "Không tìm thấy thủ tục nào khớp với “cấp phép bay”"
     )
     assert not picker.choose_button.isEnabled()
-    with qtbot.assertNotEmitted(picker.chosen):
+    with qtbot.assertNotEmitted(picker.sig_chosen):
         qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
         _idle(qtbot, picker)
 
@@ -266,7 +266,7 @@ def test_real_catalog_search_on_the_database(
     _idle(qtbot, picker)
     assert _codes(picker)[0] == "2.000815"
     qtbot.keyClick(picker.search_edit, Qt.Key.Key_Down)
-    with qtbot.waitSignal(picker.chosen, timeout=WAIT_MS) as chosen:
+    with qtbot.waitSignal(picker.sig_chosen, timeout=WAIT_MS) as chosen:
         qtbot.keyClick(picker.list, Qt.Key.Key_Return)
     assert chosen.args[0].code == "2.000815"
     assert chosen.args[0].documents

@@ -90,7 +90,7 @@ def form(qtbot: QtBot) -> Form:
 def test_fast_payload_is_one_scan_and_types_nothing(
     qtbot: QtBot, detector: WedgeScanDetector, form: Form
 ) -> None:
-    with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS) as blocker:
         type_fast(form.edit, PAYLOAD)
         press_enter(form.edit)
     assert blocker.args == [PAYLOAD]
@@ -103,7 +103,7 @@ def test_fast_payload_is_one_scan_and_types_nothing(
 def test_qtest_keyclicks_of_a_us_layout_scan(
     qtbot: QtBot, detector: WedgeScanDetector, form: Form
 ) -> None:
-    with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS) as blocker:
         qtbot.keyClicks(form.edit, GARBLED_PAYLOAD)
         qtbot.keyClick(form.edit, Qt.Key.Key_Return)
     assert blocker.args == [GARBLED_PAYLOAD]
@@ -117,7 +117,7 @@ def test_scan_is_recognised_wherever_the_focus_is(
     form.button.setFocus()
     clicked: list[bool] = []
     form.button.clicked.connect(lambda: clicked.append(True))
-    with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS) as blocker:
         qtbot.keyClicks(form.button, GARBLED_PAYLOAD)
         qtbot.keyClick(form.button, Qt.Key.Key_Return)
     assert blocker.args == [GARBLED_PAYLOAD]
@@ -129,7 +129,7 @@ def test_shift_for_capitals_does_not_break_a_scan(
 ) -> None:
     # A real scanner holds Shift around each capital letter, as a keyboard would.
     shift = Qt.Key.Key_Shift
-    with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS) as blocker:
         for ch in PAYLOAD:
             if ch.isupper():
                 modifier = Qt.KeyboardModifier.ShiftModifier
@@ -164,7 +164,7 @@ def test_slow_typing_lands_in_the_field_as_typed(
 ) -> None:
     text = "Số 12|thôn Hòa Bình|Đắk Lắk"  # long, with bars: only its speed says "person"
     scans: list[str] = []
-    detector.scanned.connect(scans.append)
+    detector.sig_scanned.connect(scans.append)
     for ch in text:
         type_fast(form.edit, ch)
         qtbot.wait(100)
@@ -179,7 +179,7 @@ def test_fast_burst_that_is_no_payload_is_typed_in_order(
     qtbot: QtBot, detector: WedgeScanDetector, form: Form
 ) -> None:
     scans: list[str] = []
-    detector.scanned.connect(scans.append)
+    detector.sig_scanned.connect(scans.append)
     type_fast(form.edit, "Xin chào quý khách, mời ngồi")
     press_enter(form.edit)
     # Enter came while the text was held: the text must still reach the field before it.
@@ -223,7 +223,7 @@ def test_password_field_is_never_held(
 ) -> None:
     form.password.setFocus()
     scans: list[str] = []
-    detector.scanned.connect(scans.append)
+    detector.sig_scanned.connect(scans.append)
     secret = "mật khẩu|rất dài, gõ bằng trình quản lý mật khẩu"
     for ch in secret:
         type_fast(form.password, ch)
@@ -238,7 +238,7 @@ def test_switched_off_detector_lets_a_scan_type(
     qtbot: QtBot, detector: WedgeScanDetector, form: Form
 ) -> None:
     scans: list[str] = []
-    detector.scanned.connect(scans.append)
+    detector.sig_scanned.connect(scans.append)
     detector.set_enabled(False)
     type_fast(form.edit, PAYLOAD)
     press_enter(form.edit)
@@ -247,7 +247,7 @@ def test_switched_off_detector_lets_a_scan_type(
     assert scans == []
     detector.set_enabled(True)
     form.edit.clear()
-    with qtbot.waitSignal(detector.scanned, timeout=WAIT_MS):
+    with qtbot.waitSignal(detector.sig_scanned, timeout=WAIT_MS):
         type_fast(form.edit, PAYLOAD)
         press_enter(form.edit)
     assert form.edit.text() == ""
@@ -304,21 +304,21 @@ def test_serial_payload_arrives_on_the_gui_thread(
 ) -> None:
     reader = _reader(readers, pty.name)
     threads: list[bool] = []
-    reader.scanned.connect(
+    reader.sig_scanned.connect(
         lambda _text: threads.append(
             QCoreApplication.instance().thread().isCurrentThread()  # type: ignore[union-attr]
         )
     )
-    with qtbot.waitSignal(reader.opened, timeout=WAIT_MS):
+    with qtbot.waitSignal(reader.sig_opened, timeout=WAIT_MS):
         reader.start()
-    with qtbot.waitSignal(reader.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(reader.sig_scanned, timeout=WAIT_MS) as blocker:
         pty.write(PAYLOAD.encode() + b"\r\n")
     assert blocker.args == [PAYLOAD]
     assert threads == [True]
 
     # Two cards back to back, split across writes, with bare LF and CR line ends.
     got: list[str] = []
-    reader.scanned.connect(got.append)
+    reader.sig_scanned.connect(got.append)
     second = "066305001234||Trần Thị Bích|01012005|Nữ|Thôn 3, xã Hòa Sơn|04102024||||"
     data = (PAYLOAD + "\n" + second + "\r").encode()
     pty.write(data[:70])  # the cut falls inside a multi-byte letter
@@ -333,9 +333,9 @@ def test_serial_payload_without_line_end_is_taken_after_a_pause(
     qtbot: QtBot, readers: list[SerialScanReader], pty: Pty
 ) -> None:
     reader = _reader(readers, pty.name, idle_s=0.2)
-    with qtbot.waitSignal(reader.opened, timeout=WAIT_MS):
+    with qtbot.waitSignal(reader.sig_opened, timeout=WAIT_MS):
         reader.start()
-    with qtbot.waitSignal(reader.scanned, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(reader.sig_scanned, timeout=WAIT_MS) as blocker:
         pty.write(PAYLOAD.encode())
     assert blocker.args == [PAYLOAD]
 
@@ -345,8 +345,8 @@ def test_missing_port_is_reported_in_vietnamese_and_retried(
 ) -> None:
     reader = _reader(readers, str(tmp_path / "ttyACM9"))
     failures: list[str] = []
-    reader.failed.connect(failures.append)
-    with qtbot.waitSignal(reader.failed, timeout=WAIT_MS) as blocker:
+    reader.sig_failed.connect(failures.append)
+    with qtbot.waitSignal(reader.sig_failed, timeout=WAIT_MS) as blocker:
         reader.start()
     message = blocker.args[0]
     assert message.startswith(f"Không mở được máy quét ở cổng {tmp_path / 'ttyACM9'}")
@@ -368,19 +368,19 @@ def test_unplugged_scanner_is_reported_and_found_again(
     first = Pty()
     link.symlink_to(first.name)
     reader = _reader(readers, str(link))
-    with qtbot.waitSignal(reader.opened, timeout=WAIT_MS):
+    with qtbot.waitSignal(reader.sig_opened, timeout=WAIT_MS):
         reader.start()
 
-    with qtbot.waitSignal(reader.failed, timeout=WAIT_MS) as blocker:
+    with qtbot.waitSignal(reader.sig_failed, timeout=WAIT_MS) as blocker:
         first.close()  # the cable is pulled
     assert "Mất kết nối với máy quét" in blocker.args[0]
     link.unlink()
 
     second = Pty()  # plugged in again
     try:
-        with qtbot.waitSignal(reader.opened, timeout=WAIT_MS):
+        with qtbot.waitSignal(reader.sig_opened, timeout=WAIT_MS):
             link.symlink_to(second.name)
-        with qtbot.waitSignal(reader.scanned, timeout=WAIT_MS) as blocker:
+        with qtbot.waitSignal(reader.sig_scanned, timeout=WAIT_MS) as blocker:
             second.write(PAYLOAD.encode() + b"\r\n")
         assert blocker.args == [PAYLOAD]
     finally:
@@ -392,7 +392,7 @@ def test_unplugged_scanner_is_reported_and_found_again(
 def test_start_twice_reads_with_one_thread(qtbot: QtBot, readers: list[SerialScanReader]) -> None:
     reader = _reader(readers, "loop://")  # pyserial URLs work too
     reader.stop()  # harmless when nothing runs
-    with qtbot.waitSignal(reader.opened, timeout=WAIT_MS):
+    with qtbot.waitSignal(reader.sig_opened, timeout=WAIT_MS):
         reader.start()
     reader.start()
     assert [t.name for t in threading.enumerate()].count("scanner loop://") == 1

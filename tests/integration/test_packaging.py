@@ -30,6 +30,7 @@ def test_wheel_contains_resources_and_migrations(wheel: Path) -> None:
     assert "onestop_desk/resources/catalog/procedures.json" in names
     assert "onestop_desk/resources/catalog/fields.json" in names
     assert "onestop_desk/resources/styles/kiosk.qss" in names  # the kiosk cannot open without
+    assert "onestop_desk/resources/styles/reception.qss" in names  # nor the counter's reception
     assert "onestop_desk/db/migrations/env.py" in names
     assert any(n.startswith("onestop_desk/db/migrations/versions/0001") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

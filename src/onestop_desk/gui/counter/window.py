@@ -103,13 +103,13 @@ class CounterWindow(QMainWindow):
             )
 
         self.wedge = WedgeScanDetector(self)
-        self.wedge.scanned.connect(self._scanned)
+        self.wedge.sig_scanned.connect(self._scanned)
         self.wedge.install()
         self.serial: SerialScanReader | None = None
         if ctx.settings.scanner.port:
             self.serial = SerialScanReader(ctx.settings.scanner.port, parent=self)
-            self.serial.scanned.connect(self._scanned)
-            self.serial.failed.connect(lambda text: self.statusBar().showMessage(text))
+            self.serial.sig_scanned.connect(self._scanned)
+            self.serial.sig_failed.connect(lambda text: self.statusBar().showMessage(text))
 
         menu = self.menuBar().addMenu(self.tr("&Gọi số"))
         for action in self.panel.queue_actions.all():

@@ -120,7 +120,7 @@ class PlaceCombo(QComboBox):
     """An editable list of places: type a few letters, with or without diacritics, and pick."""
 
     #: The chosen place changed (a ``Place`` or None).
-    place_changed = Signal(object)
+    sig_place_changed = Signal(object)
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,7 +131,7 @@ class PlaceCombo(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(14)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.lineEdit().setPlaceholderText(placeholder)
+        self._line().setPlaceholderText(placeholder)
         self._model = QStandardItemModel(self)
         self.setModel(self._model)
         self._filter = _PlaceFilter(self)
@@ -141,9 +141,9 @@ class PlaceCombo(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         completer.setMaxVisibleItems(12)
         self.setCompleter(completer)
-        self.lineEdit().textEdited.connect(self._typed)
-        self.lineEdit().editingFinished.connect(self.resolve)
-        self.currentIndexChanged.connect(lambda _i: self.place_changed.emit(self.place()))
+        self._line().textEdited.connect(self._typed)
+        self._line().editingFinished.connect(self.resolve)
+        self.currentIndexChanged.connect(lambda _i: self.sig_place_changed.emit(self.place()))
 
     def set_places(self, places: Sequence[Place]) -> None:
         """Replace the list; nothing is chosen afterwards."""
@@ -159,7 +159,7 @@ class PlaceCombo(QComboBox):
         self.clearEditText()
         self._filter.set_text("")
         self.blockSignals(False)
-        self.place_changed.emit(None)
+        self.sig_place_changed.emit(None)
 
     def places(self) -> tuple[Place, ...]:
         return self._places
@@ -203,15 +203,24 @@ class PlaceCombo(QComboBox):
             self.setEditText(self._places[found[0]].name)
         else:
             # Not a place (yet): keep the text so the specialist sees what is wrong.
-            self.place_changed.emit(None)
+            self.sig_place_changed.emit(None)
+
+    def _line(self) -> QLineEdit:
+        line = self.lineEdit()
+        assert line is not None  # the combo is editable from __init__ on
+        return line
 
     def _typed(self, text: str) -> None:
         self._filter.set_text(text)
+        completer = self.completer()
+        assert completer is not None  # set in __init__
         if text.strip() and self._filter.rowCount() > 0:
-            self.completer().complete()
+            completer.complete()
         else:
-            self.completer().popup().hide()
-        self.place_changed.emit(self.place())
+            popup = completer.popup()
+            if popup is not None:
+                popup.hide()
+        self.sig_place_changed.emit(self.place())
 
 
 class AddressPicker(QWidget):
@@ -223,7 +232,7 @@ class AddressPicker(QWidget):
     """
 
     #: The composed address changed.
-    changed = Signal()
+    sig_changed = Signal()
 
     def __init__(self, *, home_province: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,8 +266,8 @@ class AddressPicker(QWidget):
         self.setTabOrder(self.ward_combo, self.detail_edit)
 
         self.province_combo.set_places(provinces())
-        self.province_combo.place_changed.connect(self._province_changed)
-        self.ward_combo.place_changed.connect(self._emit_changed)
+        self.province_combo.sig_place_changed.connect(self._province_changed)
+        self.ward_combo.sig_place_changed.connect(self._emit_changed)
         self.ward_combo.setEnabled(False)
         self.detail_edit.textChanged.connect(self._emit_changed)
         self._reset_to_home()
@@ -306,7 +315,7 @@ class AddressPicker(QWidget):
                 self.note_label.hide()
         finally:
             self._loading = False
-        self.changed.emit()
+        self.sig_changed.emit()
 
     def problem(self) -> str | None:
         """What keeps the pickers from making an address (typed text that names no place)."""
@@ -341,7 +350,7 @@ class AddressPicker(QWidget):
         if self.province_combo.place() is not None or self.ward_combo.place() is not None:
             self.note_label.hide()
         if not self._loading:
-            self.changed.emit()
+            self.sig_changed.emit()
 
 
 def _split_address(text: str) -> tuple[str, Place, Place] | None:

@@ -2,329 +2,52 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from onestop_desk.core.catalog import DocumentKind, RequiredDocument
-from onestop_desk.errors import KnownError
+from onestop_desk.core.catalog import RequiredDocument
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.attachments import (
+    CHUNK_BYTES,
+    SCAN_FILTER,
+    FileTooLarge,
+    digest_file,
+    format_size,
+)
+from onestop_desk.gui.reception.checklist_rows import (
+    ATTACH_WIDTH,
+    CHECK_WIDTH,
+    COUNT_WIDTH,
+    KIND_WIDTH,
+    AttachmentList,
+    DocumentRow,
+)
 from onestop_desk.gui.widgets import bundled_font_family, restyle
-from onestop_desk.services.dossier import DOCUMENT_KINDS, MAX_ATTACHMENT_BYTES
+from onestop_desk.services.dossier import MAX_ATTACHMENT_BYTES
 from onestop_desk.services.reception import ChecklistItem, ScannedFile
 
+__all__ = ["CHUNK_BYTES", "ChecklistWidget", "FileTooLarge", "digest_file", "format_size"]
+
 log = logging.getLogger("onestop.gui.reception")
-
-# Read in pieces: a scanned file is hashed without ever being held whole in memory.
-CHUNK_BYTES: Final = 1024 * 1024
-SCAN_FILTER: Final = "Bản quét (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;Mọi tệp (*)"
-
-_STYLE = """
-QLabel#checklistTitle { color: #263238; }
-QLabel#checklistCount { color: #455a64; }
-QLabel#columnHeader { color: #607d8b; font-weight: bold; }
-QFrame#documentRow { background: #ffffff; border: 1px solid #dde3e8; border-radius: 6px; }
-QFrame#documentRow[received="true"] { background: #f1f8e9; border-color: #c5e1a5; }
-QFrame#documentRow[missing="true"] { background: #fdecea; border: 1px solid #e57373; }
-QLabel#optionalTag { color: #78909c; }
-QLabel#noteMark { color: #1565c0; font-weight: bold; }
-QLabel#rowMessage { color: #b71c1c; font-weight: bold; }
-QFrame#attachmentChip { background: #eef3f8; border: 1px solid #c9d6e3; border-radius: 4px; }
-QFrame#attachmentChip[pending="true"] { background: #fffde7; border-color: #ffe082; }
-QToolButton#removeChip { border: none; color: #b71c1c; font-weight: bold; font-size: 14px;
-    padding: 0 4px; }
-QToolButton#removeChip:hover { background: #fdecea; border-radius: 3px; }
-QFrame#dossierScans { background: #f7f9fb; border: 1px dashed #9aa9b6; border-radius: 6px; }
-QFrame#dossierScans[dropping="true"] { background: #e3f2fd; border: 2px dashed #1565c0; }
-QLabel#dropHint { color: #607d8b; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 4px 6px; }
-QLabel#message[kind="info"] { color: #1b5e20; }
-"""
-
-_CHECK_WIDTH = 96
-_COUNT_WIDTH = 64
-_KIND_WIDTH = 170
-_ATTACH_WIDTH = 150
-
-
-class FileTooLarge(KnownError):
-    """A file is over the attachment size limit; nothing was attached."""
-
-    def __init__(self, path: Path, size: int, limit: int) -> None:
-        super().__init__(f"{path.name}: {size} > {limit}")
-        self.path = path
-        self.size = size
-        self.limit = limit
-
-
-def digest_file(path: Path, *, max_bytes: int) -> ScannedFile:
-    """Size and SHA-256 of a file, read in chunks; FileTooLarge past ``max_bytes``.
-
-    The limit is checked on the size first and again while reading, so a file that grows
-    (a scanner still writing it) is never read past the limit.
-    """
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise FileTooLarge(path, size, max_bytes)
-    digest = hashlib.sha256()
-    read = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK_BYTES):
-            read += len(chunk)
-            if read > max_bytes:
-                raise FileTooLarge(path, read, max_bytes)
-            digest.update(chunk)
-    return ScannedFile(str(path), path.name, read, digest.hexdigest())
-
-
-def format_size(size: int) -> str:
-    """A file size as a Vietnamese reader expects it: "850 KB", "1,5 MB", "200 MB"."""
-    if size < 1024:
-        return f"{size} byte"
-    if size < 1024 * 1024:
-        return f"{round(size / 1024)} KB"
-    mb = size / (1024 * 1024)
-    text = f"{mb:.0f}" if mb >= 100 or mb == int(mb) else f"{mb:.1f}"
-    return f"{text.replace('.', ',')} MB"
-
-
-class _AttachmentList(QWidget):
-    """The scanned files of one paper (or of the dossier): one small chip per file."""
-
-    def __init__(self, owner: ChecklistWidget) -> None:
-        super().__init__()
-        self.owner = owner
-        self.attachments: list[ScannedFile] = []
-        self._chips: dict[object, QFrame] = {}
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(3)
-        self.hide()
-
-    def add(self, attachment: ScannedFile) -> None:
-        self.attachments.append(attachment)
-        self._chips[attachment.sha256] = self._chip(attachment)
-        self.show()
-
-    def add_pending(self, token: int, name: str) -> None:
-        chip = QFrame()
-        chip.setObjectName("attachmentChip")
-        chip.setProperty("pending", True)
-        row = QHBoxLayout(chip)
-        row.setContentsMargins(6, 2, 6, 2)
-        row.addWidget(QLabel(self.owner.tr("{0} · đang đọc và tính mã kiểm tra…").format(name)))
-        self._layout.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)
-        self._chips[token] = chip
-        self.show()
-
-    def drop_chip(self, key: object) -> None:
-        chip = self._chips.pop(key, None)
-        if chip is not None:
-            chip.hide()
-            chip.deleteLater()
-        self.setVisible(bool(self._chips))
-
-    def remove(self, attachment: ScannedFile) -> None:
-        if attachment in self.attachments:
-            self.attachments.remove(attachment)
-        self.drop_chip(attachment.sha256)
-        self.owner._attachments_changed()
-
-    def clear(self) -> None:
-        for key in list(self._chips):
-            self.drop_chip(key)
-        self.attachments.clear()
-
-    def _chip(self, attachment: ScannedFile) -> QFrame:
-        chip = QFrame()
-        chip.setObjectName("attachmentChip")
-        chip.setToolTip(f"{attachment.path}\nSHA-256: {attachment.sha256}")
-        row = QHBoxLayout(chip)
-        row.setContentsMargins(6, 1, 2, 1)
-        row.setSpacing(4)
-        label = QLabel(f"{attachment.name} · {format_size(attachment.size)}")
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        remove = QToolButton()
-        remove.setObjectName("removeChip")
-        remove.setText("×")
-        remove.setToolTip(self.owner.tr("Bỏ tệp đính kèm này"))
-        remove.setCursor(Qt.CursorShape.PointingHandCursor)
-        remove.clicked.connect(lambda: self.remove(attachment))
-        row.addWidget(label)
-        row.addWidget(remove)
-        self._layout.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text
-        return chip
-
-
-class _DocumentRow(QFrame):
-    """One paper: received?, name, number of copies, kind, and its scanned files."""
-
-    def __init__(
-        self,
-        owner: ChecklistWidget,
-        document: RequiredDocument | None,
-        *,
-        name: str = "",
-    ) -> None:
-        super().__init__()
-        self.owner = owner
-        self.document = document
-        self.setObjectName("documentRow")
-        tr = owner.tr
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 6, 8, 6)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(3)
-
-        self.received_box = QCheckBox(tr("Đã nhận"))
-        self.received_box.setFixedWidth(_CHECK_WIDTH)
-        self.name_edit: QLineEdit | None = None
-        name_box = QHBoxLayout()
-        name_box.setSpacing(6)
-        if document is not None:
-            self.name_label = QLabel(document.name)
-            self.name_label.setWordWrap(True)
-            self.name_label.setSizePolicy(
-                QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred
-            )
-            self.received_box.setAccessibleName(document.name)
-            if document.kind == "present":
-                self.received_box.setToolTip(
-                    tr("Giấy tờ xuất trình để đối chiếu, không giữ lại: đánh dấu khi đã xem")
-                )
-            name_box.addWidget(self.name_label, 1)
-            if document.optional:
-                tag = QLabel(tr("(nếu có)"))
-                tag.setObjectName("optionalTag")
-                name_box.addWidget(tag)
-            if document.note:
-                self.name_label.setToolTip(document.note)
-                mark = QLabel("ⓘ")
-                mark.setObjectName("noteMark")
-                mark.setToolTip(document.note)
-                name_box.addWidget(mark)
-        else:
-            self.name_edit = QLineEdit(name)
-            self.name_edit.setPlaceholderText(tr("Tên giấy tờ khác (ví dụ: Giấy xác nhận…)"))
-            self.name_edit.setAcceptDrops(False)
-            self.name_edit.textChanged.connect(owner._row_changed)
-            name_box.addWidget(self.name_edit, 1)
-        self.count_spin = QSpinBox()
-        self.count_spin.setRange(1, 99)
-        self.count_spin.setFixedWidth(_COUNT_WIDTH)
-        self.count_spin.setToolTip(tr("Số bản"))
-        self.count_spin.setValue(document.count if document else 1)
-        self.kind_combo = QComboBox()
-        self.kind_combo.setFixedWidth(_KIND_WIDTH)
-        for code, label in DOCUMENT_KINDS.items():
-            self.kind_combo.addItem(tr(label), code)
-        self.kind_combo.setCurrentIndex(
-            self.kind_combo.findData(document.kind if document else "copy")
-        )
-        self.attach_button = QPushButton(tr("Đính kèm bản quét…"))
-        self.attach_button.setFixedWidth(_ATTACH_WIDTH)
-        self.attach_button.setToolTip(
-            tr("Chọn tệp bản quét của giấy tờ này (hoặc kéo thả tệp lên dòng)")
-        )
-        self.attach_button.clicked.connect(lambda: owner.choose_files(self))
-        for line in self.count_spin.findChildren(QLineEdit):
-            line.setAcceptDrops(False)  # a dropped file is an attachment, never spin-box text
-
-        grid.addWidget(self.received_box, 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(name_box, 0, 1)
-        grid.addWidget(self.count_spin, 0, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.kind_combo, 0, 3, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.attach_button, 0, 4, Qt.AlignmentFlag.AlignTop)
-        self.remove_button: QToolButton | None = None
-        if document is None:
-            self.remove_button = QToolButton()
-            self.remove_button.setText(tr("Bỏ dòng"))
-            self.remove_button.setToolTip(tr("Bỏ giấy tờ này khỏi danh sách"))
-            self.remove_button.clicked.connect(lambda: owner.remove_row(self))
-            grid.addWidget(self.remove_button, 0, 5, Qt.AlignmentFlag.AlignTop)
-        self.attachments = _AttachmentList(owner)
-        grid.addWidget(self.attachments, 1, 1, 1, 4)
-        self.message = QLabel()
-        self.message.setObjectName("rowMessage")
-        self.message.hide()
-        grid.addWidget(self.message, 2, 1, 1, 4)
-        grid.setColumnStretch(1, 1)
-
-        self.received_box.toggled.connect(self._received_toggled)
-        self.count_spin.valueChanged.connect(owner._row_changed)
-        self.kind_combo.currentIndexChanged.connect(owner._row_changed)
-
-    @property
-    def required(self) -> bool:
-        return self.document is not None and not self.document.optional
-
-    def name(self) -> str:
-        if self.document is not None:
-            return self.document.name
-        assert self.name_edit is not None
-        return " ".join(self.name_edit.text().split())
-
-    def item(self) -> ChecklistItem:
-        kind: DocumentKind = self.kind_combo.currentData()
-        return ChecklistItem(
-            name=self.name(),
-            kind=kind,
-            count=self.count_spin.value(),
-            received=self.received_box.isChecked(),
-            attachments=tuple(self.attachments.attachments),
-        )
-
-    def apply(self, item: ChecklistItem) -> None:
-        self.received_box.setChecked(item.received)
-        self.count_spin.setValue(max(1, min(99, item.count)))
-        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(item.kind)))
-        self.attachments.clear()
-        for attachment in item.attachments:
-            self.attachments.add(attachment)
-
-    def flag_missing(self, missing: bool) -> None:
-        restyle(self, "missing", missing)
-        self.message.setText(self.owner.tr("Chưa nhận: giấy tờ này bắt buộc phải có."))
-        self.message.setVisible(missing)
-
-    def inputs(self) -> list[QWidget]:
-        widgets: list[QWidget] = [self.received_box]
-        if self.name_edit is not None:
-            widgets.append(self.name_edit)
-        widgets += [self.count_spin, self.kind_combo, self.attach_button]
-        if self.remove_button is not None:
-            widgets.append(self.remove_button)
-        return widgets
-
-    def _received_toggled(self, received: bool) -> None:
-        restyle(self, "received", received)
-        if received and not self.message.isHidden():
-            self.flag_missing(False)
-        self.owner._row_changed()
 
 
 class ChecklistWidget(QWidget):
@@ -336,7 +59,7 @@ class ChecklistWidget(QWidget):
     """
 
     #: Anything in the checklist changed (a tick, a count, an attachment...).
-    changed = Signal()
+    sig_changed = Signal()
 
     def __init__(
         self,
@@ -347,8 +70,8 @@ class ChecklistWidget(QWidget):
     ) -> None:
         super().__init__(parent)
         self.max_bytes = max_bytes
-        self._rows: list[_DocumentRow] = []
-        self._pending: dict[int, tuple[_AttachmentList, str]] = {}
+        self._rows: list[DocumentRow] = []
+        self._pending: dict[int, tuple[AttachmentList, str]] = {}
         self._tokens = itertools.count(1)
         self._generation = 0  # bumped when the rows are rebuilt: older hashes are dropped
         self._loading = False
@@ -356,7 +79,7 @@ class ChecklistWidget(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("checklist"))
         self.setAcceptDrops(True)
         self._build()
         self.set_documents(documents)
@@ -372,7 +95,7 @@ class ChecklistWidget(QWidget):
         self._rows.clear()
         self.dossier_list.clear()
         for document in documents:
-            self._add_row(_DocumentRow(self, document))
+            self._add_row(DocumentRow(self, document))
         self._show_message("")
         self._update_count()
 
@@ -409,9 +132,9 @@ class ChecklistWidget(QWidget):
             self._loading = False
         self._update_count()
 
-    def add_extra(self, name: str = "") -> _DocumentRow:
+    def add_extra(self, name: str = "") -> DocumentRow:
         """Add a row for a paper the catalog does not list; it starts as received."""
-        row = _DocumentRow(self, None, name=name)
+        row = DocumentRow(self, None, name=name)
         self._add_row(row)
         row.received_box.setChecked(True)
         if not self._loading:
@@ -420,7 +143,7 @@ class ChecklistWidget(QWidget):
         self._row_changed()
         return row
 
-    def remove_row(self, row: _DocumentRow) -> None:
+    def remove_row(self, row: DocumentRow) -> None:
         """Remove an extra paper (catalog papers stay: untick them instead)."""
         if row.document is None and row in self._rows:
             self._drop_row(row)
@@ -429,10 +152,10 @@ class ChecklistWidget(QWidget):
     def row_count(self) -> int:
         return len(self._rows)
 
-    def row(self, index: int) -> _DocumentRow:
+    def row(self, index: int) -> DocumentRow:
         return self._rows[index]
 
-    def choose_files(self, target: _DocumentRow | None = None) -> None:
+    def choose_files(self, target: DocumentRow | None = None) -> None:
         """Ask for scan files and attach them to ``target`` (None: to the dossier)."""
         paths, _filter = QFileDialog.getOpenFileNames(
             self, self.tr("Chọn tệp bản quét"), "", self.tr(SCAN_FILTER)
@@ -440,7 +163,7 @@ class ChecklistWidget(QWidget):
         if paths:
             self.add_files([Path(p) for p in paths], target)
 
-    def add_files(self, paths: Iterable[Path], target: _DocumentRow | int | None = None) -> None:
+    def add_files(self, paths: Iterable[Path], target: DocumentRow | int | None = None) -> None:
         """Hash files in the background and attach them; ``target`` a row, its index, or None."""
         row = self._rows[target] if isinstance(target, int) else target
         attachments = row.attachments if row is not None else self.dossier_list
@@ -451,9 +174,9 @@ class ChecklistWidget(QWidget):
             attachments.add_pending(token, path.name)
             generation = self._generation
             QueryOp(
-                lambda p=path: digest_file(p, max_bytes=self.max_bytes),
-                success=lambda a, t=token, g=generation: self._hashed(t, g, a),
-                failure=lambda e, t=token, g=generation, p=path: self._hash_failed(t, g, p, e),
+                partial(digest_file, path, max_bytes=self.max_bytes),
+                success=partial(self._hashed, token, generation),
+                failure=partial(self._hash_failed, token, generation, path),
                 parent=self,
                 expected=(OSError,),  # a file gone or locked: said under the list, not a bug
             ).run_in_background()
@@ -478,7 +201,7 @@ class ChecklistWidget(QWidget):
                 error=True,
             )
             first = next(r for r in self._rows if r.name() == missing[0])
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
             first.received_box.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self._show_message("")
@@ -517,11 +240,11 @@ class ChecklistWidget(QWidget):
         header.setContentsMargins(9, 0, 9, 0)
         header.setSpacing(8)
         for text, width in (
-            ("", _CHECK_WIDTH),  # each row's box says "Đã nhận" itself
+            ("", CHECK_WIDTH),  # each row's box says "Đã nhận" itself
             (self.tr("Giấy tờ"), 0),
-            (self.tr("Số bản"), _COUNT_WIDTH),
-            (self.tr("Loại"), _KIND_WIDTH),
-            (self.tr("Bản quét"), _ATTACH_WIDTH),
+            (self.tr("Số bản"), COUNT_WIDTH),
+            (self.tr("Loại"), KIND_WIDTH),
+            (self.tr("Bản quét"), ATTACH_WIDTH),
         ):
             label = QLabel(text)
             label.setObjectName("columnHeader")
@@ -535,12 +258,12 @@ class ChecklistWidget(QWidget):
         self.rows_layout.setContentsMargins(0, 0, 0, 0)
         self.rows_layout.setSpacing(4)
         self.rows_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll.setWidget(self.rows_box)
-        root.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setWidget(self.rows_box)
+        root.addWidget(self.scroll_area, 1)
 
         self.dossier_box = QFrame()
         self.dossier_box.setObjectName("dossierScans")
@@ -560,9 +283,9 @@ class ChecklistWidget(QWidget):
         hint.setObjectName("dropHint")
         hint.setWordWrap(True)
         self.dossier_button = QPushButton(self.tr("Đính kèm bản quét…"))
-        self.dossier_button.setFixedWidth(_ATTACH_WIDTH)
+        self.dossier_button.setFixedWidth(ATTACH_WIDTH)
         self.dossier_button.clicked.connect(lambda: self.choose_files(None))
-        self.dossier_list = _AttachmentList(self)
+        self.dossier_list = AttachmentList(self)
         box.addWidget(heading, 0, 0)
         box.addWidget(self.dossier_button, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
         box.addWidget(hint, 1, 0)
@@ -577,12 +300,12 @@ class ChecklistWidget(QWidget):
         self.message_label.hide()
         root.addWidget(self.message_label)
 
-    def _add_row(self, row: _DocumentRow) -> None:
+    def _add_row(self, row: DocumentRow) -> None:
         self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
         self._rows.append(row)
         self._fix_tab_order()
 
-    def _drop_row(self, row: _DocumentRow) -> None:
+    def _drop_row(self, row: DocumentRow) -> None:
         self._rows.remove(row)
         row.hide()
         row.deleteLater()
@@ -600,11 +323,11 @@ class ChecklistWidget(QWidget):
     def _row_changed(self, *_args: object) -> None:
         self._update_count()
         if not self._loading:
-            self.changed.emit()
+            self.sig_changed.emit()
 
     def _attachments_changed(self) -> None:
         if not self._loading:
-            self.changed.emit()
+            self.sig_changed.emit()
 
     def _update_count(self) -> None:
         named = [row for row in self._rows if row.name()]
@@ -694,10 +417,26 @@ class ChecklistWidget(QWidget):
         event.acceptProposedAction()
         self.add_files(paths, self._row_at(event.position().toPoint()))
 
-    def _row_at(self, pos: Any) -> _DocumentRow | None:
+    def _row_at(self, pos: Any) -> DocumentRow | None:
         widget: QObject | None = self.childAt(pos)
         while widget is not None and widget is not self:
-            if isinstance(widget, _DocumentRow):
+            if isinstance(widget, DocumentRow):
                 return widget
             widget = widget.parent()
         return None
+
+
+class ChecklistPage(QWidget):
+    """The checklist step as the pane shows it: the checklist and the button on to the fee."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        self.checklist = ChecklistWidget()
+        page.addWidget(self.checklist, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.next_button = QPushButton(self.tr("Tiếp tục: lệ phí và ngày hẹn (Ctrl+Enter)"))
+        row.addWidget(self.next_button)
+        page.addLayout(row)

@@ -1,9 +1,12 @@
 """The reception of one dossier at the counter, step by step, with a draft that is never lost.
 
 Citizen → procedure → declaration → papers → fee and due date → saved, papers printed. Each
-widget does its own step; this pane keeps what they hold in one ``services.reception.
-ReceptionDraft``, stores it in the database as the specialist types, and talks to the services
-in the background.
+widget does its own step (steps.py, citizen.py, …, done.py); this pane assembles them, keeps
+what they hold in one ``services.reception.ReceptionDraft``, and runs ``data.py``'s background
+work through ``gui.operations``. Drafts are written by ``drafts.DraftAutosave``.
+
+About 540 lines: what is left is the one draft and the step logic all the steps share (going
+to a step, restoring a draft to its step); split further, each half would reach into the other.
 """
 
 from __future__ import annotations
@@ -12,101 +15,56 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from onestop_desk.context import AppContext
-from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import ProcedureSpec
 from onestop_desk.core.forms import defaults_from_applicant
-from onestop_desk.errors import KnownError
 from onestop_desk.gui import messages
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.actions import install_shortcuts
 from onestop_desk.gui.reception.address import province_of_ward
-from onestop_desk.gui.reception.checklist import ChecklistWidget
+from onestop_desk.gui.reception.checklist import ChecklistPage
 from onestop_desk.gui.reception.citizen import CitizenPanel
+from onestop_desk.gui.reception.data import OpenedDraft, ReceptionData, declaration_form
+from onestop_desk.gui.reception.done import DonePage
+from onestop_desk.gui.reception.drafts import (
+    DraftAutosave,
+    DraftBanner,
+    DraftToSave,
+)
 from onestop_desk.gui.reception.form_wizard import FormWizard
 from onestop_desk.gui.reception.procedure_picker import ProcedurePicker
+from onestop_desk.gui.reception.running import PaneWork
+from onestop_desk.gui.reception.steps import (
+    CHECKLIST,
+    CITIZEN,
+    DONE,
+    FORM,
+    PROCEDURE,
+    SUMMARY,
+    StepBar,
+)
 from onestop_desk.gui.reception.summary import SummaryPanel
 from onestop_desk.gui.widgets import bundled_font_family, papers, restyle
 from onestop_desk.log import gui as log
 from onestop_desk.printing.printers import PreviewSink
-from onestop_desk.services.catalog import ProcedureSummary, load_form, search_procedures
-from onestop_desk.services.dossier import (
-    CitizenView,
-    DossierRequest,
-    DossierView,
-    ValidationFailed,
-    assess,
-    card_sex,
-    create_dossier,
-    find_citizen,
-    procedure_for_reception,
-)
-from onestop_desk.services.drafts import (
-    DraftInfo,
-    discard_draft,
-    list_drafts,
-    load_draft,
-    save_draft,
-)
-from onestop_desk.services.office import OfficeInfo, find_office, office_info
-from onestop_desk.services.reception import Applicant, ReceptionDraft, Step
+from onestop_desk.services.catalog import ProcedureSummary
+from onestop_desk.services.dossier import Assessment, DossierRequest, DossierView, ValidationFailed
+from onestop_desk.services.drafts import DraftInfo
+from onestop_desk.services.reception import Applicant, ReceptionDraft
 from onestop_desk.services.staff import StaffInfo
-from onestop_desk.services.uow import UnitOfWork
-
-STEP_TITLES = (
-    "Người nộp",
-    "Thủ tục",
-    "Tờ khai",
-    "Giấy tờ",
-    "Lệ phí, hẹn trả",
-    "In giấy tờ",
-)
-CITIZEN, PROCEDURE, FORM, CHECKLIST, SUMMARY, DONE = Step
-DRAFT_DELAY_MS = 1200  # save the draft this long after the last keystroke
-
-_STYLE = """
-QLabel#stepLabel { color: #667085; padding: 4px 10px; border-radius: 12px; }
-QLabel#stepLabel[state="current"] { background: #1f5fbf; color: white; font-weight: bold; }
-QLabel#stepLabel[state="done"] { color: #1f7a3f; }
-QFrame#draftBanner { background: #fff6e0; border: 1px solid #f0c36d; border-radius: 6px; }
-QLabel#doneCode { font-size: 26pt; font-weight: bold; color: #1f5fbf; }
-QLabel#message[error="true"] { color: #b42318; }
-"""
 
 Opener = papers.Opener
-
-
-def _record_of(view: CitizenView | None) -> Applicant | None:
-    if view is None or view.date_of_birth is None:
-        return None
-    sex = card_sex(view.sex)
-    if sex is None:
-        return None
-    return Applicant(
-        id_number=view.id_number,
-        old_id_number=view.old_id_number,
-        full_name=view.full_name,
-        date_of_birth=view.date_of_birth,
-        sex=sex,
-        address=view.address or "",
-        phone=view.phone,
-        email=view.email,
-    )
 
 
 class ReceptionPane(QWidget):
@@ -137,7 +95,7 @@ class ReceptionPane(QWidget):
         self._opener = opener
         self._today = today
         self._now = now
-        self._office: OfficeInfo | None = None
+        self._data = ReceptionData(ctx.database, ctx.settings.office.ward_code)
         self._field_code: str | None = None
         # What the widgets hold, in one value; the widgets below are how it is edited.
         self._draft = ReceptionDraft()
@@ -146,20 +104,16 @@ class ReceptionPane(QWidget):
         self._wizard: FormWizard | None = None
         self._saved: DossierView | None = None
         self._draft_id = uuid.uuid4()
-        self._draft_dirty = False
         self._restoring = False
-        self._pending = 0
-        self._drafts: list[DraftInfo] = []
 
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("pane"))
 
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.save_draft_now)
+        self._work = PaneWork(self._failed, self._draft_not_written)
+        self._run = self._work.run
+        self._autosave = DraftAutosave(self._data, self._to_save, self._run, self)
         self._build()
         self._go(CITIZEN)
 
@@ -169,38 +123,16 @@ class ReceptionPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
 
-        steps = QHBoxLayout()
-        self.step_labels: list[QLabel] = []
-        for number, title in enumerate(STEP_TITLES, start=1):
-            label = QLabel(self.tr("{n}. {t}").format(n=number, t=self.tr(title)))
-            label.setObjectName("stepLabel")
-            steps.addWidget(label)
-            self.step_labels.append(label)
-        steps.addStretch(1)
-        self.back_button = QPushButton(self.tr("← Bước trước"))
-        self.back_button.setToolTip(self.tr("Quay lại bước trước (Ctrl+PgUp)"))
-        self.back_button.clicked.connect(self.back)
-        steps.addWidget(self.back_button)
-        self.new_button = QPushButton(self.tr("Hồ sơ mới"))
-        self.new_button.setToolTip(self.tr("Bỏ hồ sơ đang khai và bắt đầu hồ sơ khác (Ctrl+N)"))
-        self.new_button.clicked.connect(self.start_new)
-        steps.addWidget(self.new_button)
-        layout.addLayout(steps)
+        self.step_bar = StepBar()
+        self.step_bar.back_button.clicked.connect(self.back)
+        self.step_bar.new_button.clicked.connect(self.start_new)
+        layout.addWidget(self.step_bar)
 
-        self.draft_banner = QFrame()
-        self.draft_banner.setObjectName("draftBanner")
-        banner = QHBoxLayout(self.draft_banner)
-        self.draft_text = QLabel()
-        self.draft_combo = QComboBox()
-        self.draft_open = QPushButton(self.tr("Mở lại"))
-        self.draft_open.clicked.connect(self._open_chosen_draft)
-        self.draft_drop = QPushButton(self.tr("Bỏ bản nháp"))
-        self.draft_drop.clicked.connect(self._drop_chosen_draft)
-        banner.addWidget(self.draft_text)
-        banner.addWidget(self.draft_combo, 1)
-        banner.addWidget(self.draft_open)
-        banner.addWidget(self.draft_drop)
-        self.draft_banner.hide()
+        self.draft_banner = DraftBanner()
+        self.draft_combo = self.draft_banner.combo
+        self.draft_open = self.draft_banner.open_button
+        self.draft_banner.sig_open_requested.connect(self._open_draft)
+        self.draft_banner.sig_drop_requested.connect(self._drop_draft)
         layout.addWidget(self.draft_banner)
 
         self.message = QLabel()
@@ -211,97 +143,65 @@ class ReceptionPane(QWidget):
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
 
-        self.citizen = CitizenPanel(self._lookup_citizen, today=self._today)
-        self.citizen.confirmed.connect(self._citizen_confirmed)
-        self.citizen.changed.connect(self._touched)
+        self.citizen = CitizenPanel(self._data.lookup_citizen, today=self._today)
+        self.citizen.sig_confirmed.connect(self._citizen_confirmed)
+        self.citizen.sig_changed.connect(self._touched)
         self.stack.addWidget(self.citizen)
 
-        self.picker = ProcedurePicker(self._search)
-        self.picker.chosen.connect(self._procedure_chosen)
+        self.picker = ProcedurePicker(self._data.search)
+        self.picker.sig_chosen.connect(self._procedure_chosen)
         self.stack.addWidget(self.picker)
 
         self.form_holder = QWidget()
         QVBoxLayout(self.form_holder).setContentsMargins(0, 0, 0, 0)
         self.stack.addWidget(self.form_holder)
 
-        checklist_page = QWidget()
-        page = QVBoxLayout(checklist_page)
-        page.setContentsMargins(0, 0, 0, 0)
-        self.checklist = ChecklistWidget()
-        self.checklist.changed.connect(self._touched)
-        page.addWidget(self.checklist, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.checklist_next = QPushButton(self.tr("Tiếp tục: lệ phí và ngày hẹn (Ctrl+Enter)"))
+        checklist_page = ChecklistPage()
+        self.checklist = checklist_page.checklist
+        self.checklist.sig_changed.connect(self._touched)
+        self.checklist_next = checklist_page.next_button
         self.checklist_next.clicked.connect(self.checklist_done)
-        row.addWidget(self.checklist_next)
-        page.addLayout(row)
         self.stack.addWidget(checklist_page)
 
         self.summary = SummaryPanel()
-        self.summary.exemption_changed.connect(lambda _code: self._assess())
-        self.summary.channel_changed.connect(lambda _kind: self._touched())
-        self.summary.save_requested.connect(self.save)
+        self.summary.sig_exemption_changed.connect(lambda _code: self._assess())
+        self.summary.sig_channel_changed.connect(lambda _kind: self._touched())
+        self.summary.sig_save_requested.connect(self.save)
         self.stack.addWidget(self.summary)
 
-        self.stack.addWidget(self._build_done())
-
-        QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=self.back)
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.start_new)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), checklist_page)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.checklist_done)
-
-    def _build_done(self) -> QWidget:
-        done = QWidget()
-        layout = QVBoxLayout(done)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.done_title = QLabel(self.tr("Đã tiếp nhận hồ sơ"))
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
-        title_font.setBold(True)
-        self.done_title.setFont(title_font)
-        layout.addWidget(self.done_title)
-        self.done_code = QLabel()
-        self.done_code.setObjectName("doneCode")
-        self.done_code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.done_code)
-        self.done_details = QLabel()
-        self.done_details.setWordWrap(True)
-        layout.addWidget(self.done_details)
-        buttons = QHBoxLayout()
-        self.print_receipt_button = QPushButton(self.tr("In giấy tiếp nhận – Mẫu 01 (Ctrl+P)"))
-        self.print_receipt_button.clicked.connect(self.print_receipt)
-        self.print_form_button = QPushButton(self.tr("In tờ khai để ký"))
-        self.print_form_button.clicked.connect(self.print_declaration)
-        self.print_slip_button = QPushButton(self.tr("In lại giấy hẹn (máy in nhiệt)"))
-        self.print_slip_button.clicked.connect(self.print_slip)
-        self.next_button = QPushButton(self.tr("Tiếp nhận hồ sơ khác (Ctrl+N)"))
-        self.next_button.clicked.connect(self.start_new)
-        for button in (
-            self.print_receipt_button,
-            self.print_form_button,
-            self.print_slip_button,
-            self.next_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.papers_label = QLabel()
-        self.papers_label.setWordWrap(True)
-        self.papers_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.papers_label)
-        QShortcut(QKeySequence("Ctrl+P"), done, activated=self.print_receipt).setContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.done_page = DonePage(
+            self._data,
+            paths=self.ctx.paths,
+            settings=self.ctx.settings,
+            run=self._run,
+            preview=self.preview,
+            opener=self._opener,
         )
-        return done
+        self.done_page.set_title_font(self.font())
+        self.done_code = self.done_page.code
+        self.print_receipt_button = self.done_page.print_receipt_button
+        self.print_form_button = self.done_page.print_form_button
+        self.done_page.next_button.clicked.connect(self.start_new)
+        self.done_page.sig_status.connect(self.sig_status)
+        self.done_page.sig_problem.connect(lambda text: self._say(text, error=True))
+        self.stack.addWidget(self.done_page)
+
+        self._shortcuts = install_shortcuts(
+            self,
+            back=self.back,
+            start_new=self.start_new,
+            checklist_page=checklist_page,
+            checklist_done=self.checklist_done,
+            done_page=self.done_page,
+            print_receipt=self.done_page.print_receipt,
+        )
 
     # --- public API ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Look for drafts this specialist left (after a crash, or a window closed mid-form)."""
-        self._run(self._read_drafts, self._drafts_read, self.tr("đọc hồ sơ nháp"))
+        staff_id = self._staff_id()
+        self._run(lambda: self._data.drafts(staff_id), self._drafts_read, self.tr("đọc hồ sơ nháp"))
 
     def set_staff(self, staff: StaffInfo | None) -> None:
         self.staff = staff
@@ -329,7 +229,7 @@ class ReceptionPane(QWidget):
         return self.stack.currentIndex()
 
     def is_busy(self) -> bool:
-        return self._pending > 0
+        return self._work.busy
 
     def saved(self) -> DossierView | None:
         return self._saved
@@ -356,18 +256,16 @@ class ReceptionPane(QWidget):
 
     def _go(self, step: int) -> None:
         self.stack.setCurrentIndex(step)
-        for index, label in enumerate(self.step_labels):
-            state = "current" if index == step else ("done" if index < step else "")
-            restyle(label, "state", state)
-        self.back_button.setEnabled(CITIZEN < step < DONE)
+        self.step_bar.show_step(step)
         self._say("")
-        focus = {
+        focus_of: dict[int, QWidget] = {
             CITIZEN: self.citizen,
             PROCEDURE: self.picker,
             CHECKLIST: self.checklist,
             SUMMARY: self.summary,
             DONE: self.print_receipt_button,
-        }.get(step)
+        }
+        focus = focus_of.get(step)
         if step == PROCEDURE:
             self.picker.focus_search()
         elif step == FORM and self._wizard is not None:
@@ -397,13 +295,8 @@ class ReceptionPane(QWidget):
         self._procedure = summary
         code = summary.code
         self._draft = self._draft.with_procedure(code)
-        self._run(
-            lambda: self._with_uow(
-                lambda uow, office: procedure_for_reception(uow, office.id, code)
-            ),
-            self._procedure_loaded,
-            self.tr("mở thủ tục"),
-        )
+        data = self._data
+        self._run(lambda: data.procedure(code), self._procedure_loaded, self.tr("mở thủ tục"))
 
     def _procedure_loaded(self, spec: ProcedureSpec, restore: ReceptionDraft | None = None) -> None:
         self._spec = spec
@@ -416,20 +309,21 @@ class ReceptionPane(QWidget):
         if self._wizard is not None:
             self._wizard.deleteLater()
             self._wizard = None
-        if spec.form is None:
+        form = declaration_form(spec)
+        if form is None:
             return
-        form = load_form(spec.form)
         start = values
         applicant = self._draft.applicant
         if start is None and applicant is not None:
             start = defaults_from_applicant(form, applicant.card_values())
-        home = province_of_ward(self._office.ward_code) if self._office is not None else None
+        office = self._data.office
+        home = province_of_ward(office.ward_code) if office is not None else None
         self._wizard = FormWizard(
             form, start, today=self._today, home_province=home, parent=self.form_holder
         )
-        self._wizard.changed.connect(self._wizard_changed)
-        self._wizard.finished.connect(self._form_finished)
-        self._wizard.step_changed.connect(lambda _i: self._touched())
+        self._wizard.sig_changed.connect(self._wizard_changed)
+        self._wizard.sig_finished.connect(self._form_finished)
+        self._wizard.sig_step_changed.connect(lambda _i: self._touched())
         holder = self.form_holder.layout()
         assert holder is not None
         holder.addWidget(self._wizard)
@@ -460,9 +354,12 @@ class ReceptionPane(QWidget):
 
     # --- fee, due date, save --------------------------------------------------------------------
 
+    def _staff_id(self) -> uuid.UUID | None:
+        return self.staff.id if self.staff is not None else None
+
     def _request(self) -> DossierRequest:
         return self.draft().to_request(
-            staff_id=self.staff.id if self.staff is not None else None,
+            staff_id=self._staff_id(),
             counter_number=self.counter_number,
             draft_id=self._draft_id,
         )
@@ -470,45 +367,23 @@ class ReceptionPane(QWidget):
     def _assess(self) -> None:
         if self._draft.applicant is None or self._procedure is None:
             return
-        request = self._request()
-        now = self._now()
+        request, now, data = self._request(), self._now(), self._data
         self._run(
-            lambda: self._with_uow(
-                lambda uow, office: assess(uow, office_id=office.id, request=request, now=now),
-                readonly=True,
-            ),
-            self._assessed,
-            self.tr("tính lệ phí và ngày hẹn"),
+            lambda: data.assess(request, now), self._assessed, self.tr("tính lệ phí và ngày hẹn")
         )
 
-    def _assessed(self, result: Any) -> None:
+    def _assessed(self, result: Assessment) -> None:
         self.summary.set_fee(result.fee)
-        due = result.due_at
-        name = weekday_name(due)
-        weekday = name[:1].lower() + name[1:]  # mid-sentence: "17 giờ 00 phút, thứ Hai …"
-        self.summary.set_due(
-            self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
-                hh=due.hour, mm=due.minute, weekday=weekday, day=due
-            ),
-            "\n".join(result.due_explanation),
-        )
+        self.summary.set_due_at(result.due_at, "\n".join(result.due_explanation))
 
     def save(self) -> None:
         if self.current_step() != SUMMARY or self.is_busy():
             return
         if self.summary.validate() is not None:
             return
-        request = self._request()
-        now = self._now()
+        request, now, data = self._request(), self._now(), self._data
         self.summary.set_saving(True)
-        self._draft_timer.stop()
-
-        def work() -> DossierView:
-            return self._with_uow(
-                lambda uow, office: create_dossier(
-                    uow, office_id=office.id, request=request, now=now
-                )
-            )
+        self._autosave.stop()
 
         def done(view: DossierView) -> None:
             self.summary.set_saving(False)
@@ -518,87 +393,16 @@ class ReceptionPane(QWidget):
             self.summary.set_saving(False)
             self._failed(exc, self.tr("lưu hồ sơ"))
 
-        self._pending += 1
-        QueryOp(
-            work, success=lambda v: self._finish(done, v), failure=lambda e: self._finish(failed, e)
-        ).run_in_background()
+        self._work.run_with(lambda: data.create(request, now), done, failed)
 
     def _saved_view(self, view: DossierView) -> None:
         self._saved = view
-        self._draft_dirty = False
-        self.done_code.setText(view.code)
-        fee = view.as_json()["fee_text"]
-        self.done_details.setText(
-            self.tr(
-                "{name} — {procedure}\nHẹn trả kết quả: {due:%H:%M}, ngày {due:%d/%m/%Y}. "
-                "Lệ phí: {fee}."
-            ).format(
-                name=view.applicant.full_name,
-                procedure=view.procedure_name,
-                due=view.due_at,
-                fee=fee,
-            )
-        )
-        self.print_form_button.setEnabled(view.procedure_form is not None)
-        self.papers_label.setText("")
+        self._autosave.forget()
+        self.done_page.show_saved(view)
         self._go(DONE)
         self.sig_saved.emit(view)
         self.sig_status.emit(self.tr("Đã lưu hồ sơ {code}.").format(code=view.code))
-        self.print_slip()
-
-    # --- papers ---------------------------------------------------------------------------------
-
-    def print_receipt(self) -> None:
-        view = self._saved
-        if view is None:
-            return
-        office = self._office
-
-        def work() -> Path:
-            assert office is not None
-            return papers.receipt_paper(self.ctx.paths, view, office)
-
-        self._run(work, self._paper_ready, self.tr("in giấy tiếp nhận"))
-
-    def print_declaration(self) -> None:
-        view = self._saved
-        if view is None or view.procedure_form is None:
-            return
-        office = self._office
-
-        def work() -> Path:
-            assert office is not None
-            return papers.declaration_paper(self.ctx.paths, view, office)
-
-        self._run(work, self._paper_ready, self.tr("in tờ khai"))
-
-    def _paper_ready(self, path: Path) -> None:
-        self.papers_label.setText(self.tr("Đã tạo {path}").format(path=path))
-        self.sig_status.emit(self.tr("Đã tạo {name}.").format(name=path.name))
-        try:
-            papers.open_paper(path, self._opener)
-        except KnownError as exc:
-            self._say(exc.user_text(), error=True)
-
-    def print_slip(self) -> None:
-        view = self._saved
-        if view is None:
-            return
-        office = self._office
-        settings = self.ctx.settings
-        preview = self.preview
-
-        def work() -> None:
-            assert office is not None
-            papers.print_slip(settings, view, office, preview)
-
-        self._run(
-            work,
-            lambda _r: self.sig_status.emit(
-                self.tr("Đã in giấy hẹn {code}.").format(code=view.code)
-            ),
-            self.tr("in giấy hẹn"),
-        )
+        self.done_page.print_slip()
 
     # --- drafts ---------------------------------------------------------------------------------
 
@@ -607,8 +411,7 @@ class ReceptionPane(QWidget):
             return
         if self._draft.applicant is None and self.citizen.entry().is_blank():
             return  # nothing typed yet: nothing to keep
-        self._draft_dirty = True
-        self._draft_timer.start()
+        self._autosave.touched()
 
     def _title(self) -> str:
         name = self.citizen.values().get("full_name") or self.tr("(chưa có tên)")
@@ -616,101 +419,38 @@ class ReceptionPane(QWidget):
             return f"{name} – {self._procedure.name}"
         return name
 
+    def _to_save(self) -> DraftToSave:
+        draft = self.draft()
+        return DraftToSave(
+            payload=draft.to_json(),
+            title=self._title(),
+            draft_id=self._draft_id,
+            staff_id=self._staff_id(),
+            counter_number=self.counter_number,
+            ticket_id=draft.ticket_id,
+        )
+
     def save_draft_now(self, *, wait: bool = False) -> None:
         """Write the draft; in the background unless ``wait`` (closing the window)."""
-        self._draft_timer.stop()
-        if not self._draft_dirty:
-            return
-        self._draft_dirty = False
-        draft = self.draft()
-        payload, title, draft_id = draft.to_json(), self._title(), self._draft_id
-        staff_id = self.staff.id if self.staff is not None else None
-        counter, ticket = self.counter_number, draft.ticket_id
-
-        def work() -> uuid.UUID:
-            return self._with_uow(
-                lambda uow, office: save_draft(
-                    uow,
-                    office_id=office.id,
-                    payload=payload,
-                    title=title,
-                    draft_id=draft_id,
-                    staff_id=staff_id,
-                    counter_number=counter,
-                    ticket_id=ticket,
-                )
-            )
-
-        if wait:
-            try:
-                work()
-            except KnownError as exc:
-                log.warning("draft not saved on close: %s", exc.message)
-            return
-        self._run(work, lambda _id: None, self.tr("lưu bản nháp"), quiet=True)
-
-    def _read_drafts(self) -> list[DraftInfo]:
-        staff_id = self.staff.id if self.staff is not None else None
-        return self._with_uow(
-            lambda uow, office: list_drafts(uow, office_id=office.id, staff_id=staff_id),
-            readonly=True,
-        )
+        self._autosave.save_now(wait=wait)
 
     def _drafts_read(self, drafts: list[DraftInfo]) -> None:
-        self._drafts = [d for d in drafts if d.id != self._draft_id]
-        self.draft_combo.clear()
-        for draft in self._drafts:
-            self.draft_combo.addItem(f"{draft.title} ({draft.updated_at:%H:%M %d/%m})")
-        self.draft_text.setText(self.tr("Có {n} hồ sơ đang khai dở:").format(n=len(self._drafts)))
-        self.draft_banner.setVisible(bool(self._drafts))
+        self.draft_banner.show_drafts([d for d in drafts if d.id != self._draft_id])
 
-    def _chosen_draft(self) -> DraftInfo | None:
-        index = self.draft_combo.currentIndex()
-        return self._drafts[index] if 0 <= index < len(self._drafts) else None
-
-    def _drop_chosen_draft(self) -> None:
-        draft = self._chosen_draft()
-        if draft is None:
-            return
+    def _drop_draft(self, draft: DraftInfo) -> None:
+        data = self._data
         self._run(
-            lambda: self._with_uow(lambda uow, _office: discard_draft(uow, draft.id)),
-            lambda _r: self.start(),
-            self.tr("bỏ bản nháp"),
+            lambda: data.discard_draft(draft.id), lambda _r: self.start(), self.tr("bỏ bản nháp")
         )
 
-    def _open_chosen_draft(self) -> None:
-        draft = self._chosen_draft()
-        if draft is None:
-            return
+    def _open_draft(self, draft: DraftInfo) -> None:
         self.save_draft_now()
-        self._run(
-            lambda: self._with_uow(
-                lambda uow, office: self._draft_and_spec(uow, office, draft.id), readonly=True
-            ),
-            self.restore,
-            self.tr("mở bản nháp"),
-        )
+        data = self._data
+        self._run(lambda: data.open_draft(draft.id), self.restore, self.tr("mở bản nháp"))
 
-    @staticmethod
-    def _draft_and_spec(
-        uow: UnitOfWork, office: OfficeInfo, draft_id: uuid.UUID
-    ) -> tuple[DraftInfo, ReceptionDraft, ProcedureSpec | None, ProcedureSummary | None]:
-        from onestop_desk.services.catalog import find_procedure
-
-        info = load_draft(uow, draft_id)
-        draft = ReceptionDraft.from_json(info.payload)  # DraftUnreadable: said, nothing changes
-        code = draft.procedure_code
-        if not code:
-            return info, draft, None, None
-        spec = procedure_for_reception(uow, office.id, code)
-        return info, draft, spec, find_procedure(uow, office_id=office.id, code=code)
-
-    def restore(
-        self,
-        loaded: tuple[DraftInfo, ReceptionDraft, ProcedureSpec | None, ProcedureSummary | None],
-    ) -> None:
+    def restore(self, loaded: OpenedDraft) -> None:
         """Put a draft back on screen, at the step where it was left."""
-        info, draft, spec, summary = loaded
+        info, draft, spec, summary = loaded.info, loaded.draft, loaded.spec, loaded.procedure
         self._restoring = True
         try:
             ticket = draft.ticket_id or self._draft.ticket_id  # a draft without one keeps ours
@@ -749,6 +489,7 @@ class ReceptionPane(QWidget):
         self._procedure = None
         self._spec = None
         self._saved = None
+        self.done_page.forget()
         if self._wizard is not None:
             self._wizard.deleteLater()
             self._wizard = None
@@ -760,7 +501,7 @@ class ReceptionPane(QWidget):
         self.summary.set_channel("desk")
         self.picker.set_text("")
         self._draft_id = uuid.uuid4()
-        self._draft_dirty = False
+        self._autosave.forget()
 
     def start_new(self) -> None:
         """Keep what was typed as a draft and start an empty reception."""
@@ -781,56 +522,8 @@ class ReceptionPane(QWidget):
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _with_uow(
-        self, work: Callable[[UnitOfWork, OfficeInfo], Any], readonly: bool = False
-    ) -> Any:
-        with UnitOfWork(self.ctx.database, readonly=readonly, source="counter") as uow:
-            # The office is read once per window, not again for every search keystroke.
-            office = self._office
-            if office is None:
-                office = office_info(find_office(uow, self.ctx.settings.office.ward_code))
-                self._office = office
-            return work(uow, office)
-
-    def _lookup_citizen(self, id_number: str) -> Applicant | None:
-        return _record_of(
-            self._with_uow(lambda uow, _office: find_citizen(uow, id_number), readonly=True)
-        )
-
-    def _search(self, text: str, field_code: str | None) -> list[ProcedureSummary]:
-        # The picker groups the results and puts ``field_code``'s group first itself.
-        def work(uow: UnitOfWork, office: OfficeInfo) -> list[ProcedureSummary]:
-            return search_procedures(uow, office_id=office.id, text=text)
-
-        result: list[ProcedureSummary] = self._with_uow(work, readonly=True)
-        return result
-
-    def _run(
-        self,
-        work: Callable[[], Any],
-        done: Callable[[Any], None],
-        what: str,
-        *,
-        quiet: bool = False,
-    ) -> None:
-        self._pending += 1
-
-        def failure(exc: Exception) -> None:
-            if quiet and not messages.is_bug(exc):
-                messages.report(exc, what=f"{what} failed", bug_text="", logger=log)
-                self._draft_dirty = True
-                return
-            self._failed(exc, what)
-
-        QueryOp(
-            work,
-            success=lambda r: self._finish(done, r),
-            failure=lambda e: self._finish(failure, e),
-        ).run_in_background()
-
-    def _finish(self, callback: Callable[[Any], None], value: Any) -> None:
-        self._pending -= 1
-        callback(value)
+    def _draft_not_written(self) -> None:
+        self._autosave.failed_quietly()
 
     def _failed(self, exc: Exception, what: str) -> None:
         if isinstance(exc, ValidationFailed):

@@ -7,240 +7,43 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
-    QFocusEvent,
     QFont,
     QKeyEvent,
-    QKeySequence,
-    QMouseEvent,
-    QRegularExpressionValidator,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from onestop_desk.core.forms import FormDefinition, FormField, Section, derive, parse_date, validate
-from onestop_desk.core.text import nfc
-from onestop_desk.gui.reception.address import AddressPicker, PlaceCombo
+from onestop_desk.core.forms import FormDefinition, Section, derive, validate
+from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.actions import wizard_actions
+from onestop_desk.gui.reception.address import PlaceCombo
+from onestop_desk.gui.reception.form_fields import (
+    LABEL_WIDTH,
+    DateEdit,
+    FieldEditor,
+    WizardStep,
+    address_source,
+    copy_button,
+)
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 
+__all__ = ["DateEdit", "FormWizard"]
+
 log = logging.getLogger("onestop.gui.reception")
-
-_STYLE = """
-QLabel#formTitle { color: #263238; }
-QLabel#stepCaption { color: #0d47a1; }
-QToolButton[role="step"] { border: 1px solid #c5cfd8; border-radius: 12px; padding: 3px 10px;
-    background: #f5f7f9; color: #455a64; }
-QToolButton[role="step"][state="current"] { background: #1565c0; color: #ffffff;
-    border-color: #0d47a1; font-weight: bold; }
-QToolButton[role="step"][state="done"] { background: #e8f5e9; color: #1b5e20;
-    border-color: #a5d6a7; }
-QToolButton[role="step"][state="skipped"] { background: #f2f2f2; color: #8a949b;
-    border-style: dashed; }
-QToolButton[role="step"][state="error"] { background: #fdecea; color: #b71c1c;
-    border-color: #ef9a9a; }
-QToolButton[role="step"]:disabled { color: #a0a8ae; }
-QProgressBar#stepBar { border: none; background: #e3e8ec; border-radius: 3px; }
-QProgressBar#stepBar::chunk { background: #1565c0; border-radius: 3px; }
-QLabel#fieldLabel { color: #263238; }
-QLabel#fieldHelp, QLabel#addressNote { color: #607d8b; }
-QLabel#fieldDerived { color: #0b5394; }
-QLabel#fieldError { color: #b71c1c; font-weight: bold; }
-QLabel#stepMessage { color: #b71c1c; }
-QLabel#keysHint { color: #78909c; }
-QToolButton#copyAddress { border: none; color: #1565c0; text-decoration: underline;
-    padding: 0; }
-QFrame#stepPage { background: #ffffff; }
-QLineEdit[invalid="true"], QComboBox[invalid="true"] { border: 1px solid #d32f2f; }
-"""
-
-_DATE_MASK = "99/99/9999;_"
-_LABEL_WIDTH = 250
-_TEXT_WIDTH = 560  # a name or a town fits; wider boxes only make the eye travel
-_ADDRESS_WIDTH = 760
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-class DateEdit(QLineEdit):
-    """dd/mm/yyyy typed as digits only; the slashes are part of the mask."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setInputMask(_DATE_MASK)
-        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("00/00/00000") + 40)
-
-    def value(self) -> str:
-        text = self.text()
-        return text if any(ch.isdigit() for ch in text) else ""
-
-    def set_value(self, text: str) -> None:
-        when = parse_date(text)
-        self.setText(f"{when:%d/%m/%Y}" if when else text)
-
-    # A click or Tab into an empty masked line would leave the cursor mid-mask.
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
-        super().focusInEvent(event)
-        if not self.value():
-            QTimer.singleShot(0, self, lambda: self.setCursorPosition(0))
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
-        super().mousePressEvent(event)
-        if not self.value():
-            self.setCursorPosition(0)
-
-
-class _FieldEditor:
-    """One form field on screen: its input, help, derived value and error lines."""
-
-    def __init__(self, spec: FormField, wizard: FormWizard, home_province: int | None) -> None:
-        self.spec = spec
-        self.wizard = wizard
-        self.address: AddressPicker | None = None
-        self.line: QLineEdit | None = None
-        self.combo: QComboBox | None = None
-        tr = wizard.tr
-        if spec.type == "address":
-            self.address = AddressPicker(home_province=home_province)
-            self.address.changed.connect(self._edited)
-            self.address.setMaximumWidth(_ADDRESS_WIDTH)
-            self.widget: QWidget = self.address
-        elif spec.type == "choice":
-            self.combo = QComboBox()
-            self.combo.addItems(list(spec.choices))
-            self.combo.setPlaceholderText(tr("— chọn —"))
-            self.combo.setCurrentIndex(-1)
-            self.combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            self.combo.setMinimumWidth(180)
-            self.combo.setMaximumWidth(_TEXT_WIDTH)
-            self.combo.currentIndexChanged.connect(self._edited)
-            self.widget = self.combo
-        else:
-            self.line = DateEdit() if spec.type == "date" else QLineEdit()
-            pattern = {"id_number": "[0-9]{0,12}", "integer": "[0-9]{0,9}", "year": "[0-9]{0,4}"}
-            if spec.type in pattern:
-                regex = QRegularExpression(pattern[spec.type])
-                self.line.setValidator(QRegularExpressionValidator(regex, self.line))
-                digits = {"id_number": 12, "integer": 9, "year": 4}[spec.type]
-                width = self.line.fontMetrics().horizontalAdvance("0" * (digits + 2)) + 24
-                self.line.setMaximumWidth(max(width, 90))
-            if spec.type == "id_number":
-                self.line.setPlaceholderText(tr("12 chữ số"))
-            elif spec.type == "year":
-                self.line.setPlaceholderText(tr("ví dụ 1995"))
-            if spec.type == "text":
-                self.line.setMaximumWidth(_TEXT_WIDTH)
-            self.line.textChanged.connect(self._edited)
-            self.widget = self.line
-        self.widget.setObjectName(f"field:{spec.id}")
-        self.widget.setAccessibleName(spec.label)
-
-        self.label = QLabel(
-            spec.label + (" <span style='color:#c62828'>*</span>" if spec.required else "")
-        )
-        self.label.setObjectName("fieldLabel")
-        self.label.setWordWrap(True)
-        self.label.setBuddy(self.inputs()[0])
-        self.help = QLabel(spec.help or "")
-        self.help.setObjectName("fieldHelp")
-        self.help.setWordWrap(True)
-        if not spec.help:
-            # Only hide: showing a label before it has a parent opens it as a window of its
-            # own for a moment, which takes the keyboard away from the counter window.
-            self.help.hide()
-        self.derived = QLabel()
-        self.derived.setObjectName("fieldDerived")
-        self.derived.setWordWrap(True)
-        self.derived.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.derived.hide()
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        for line in (self.help, self.derived, self.error):
-            line.setMaximumWidth(_ADDRESS_WIDTH)
-
-    def inputs(self) -> list[QWidget]:
-        if self.address is not None:
-            return self.address.inputs()
-        return [self.widget]
-
-    def value(self) -> str:
-        if self.address is not None:
-            return self.address.value()
-        if self.combo is not None:
-            return self.combo.currentText() if self.combo.currentIndex() >= 0 else ""
-        assert self.line is not None
-        if isinstance(self.line, DateEdit):
-            return self.line.value()
-        return self.line.text()
-
-    def set_value(self, text: str) -> None:
-        text = nfc(text)
-        if self.address is not None:
-            self.address.set_value(text)
-        elif self.combo is not None:
-            self.combo.setCurrentIndex(self.combo.findText(text.strip()))
-        elif isinstance(self.line, DateEdit):
-            self.line.set_value(text.strip())
-        else:
-            assert self.line is not None
-            self.line.setText(text)
-
-    def problem(self) -> str | None:
-        """A problem the widget knows before the form rules run (an unlisted commune)."""
-        return self.address.problem() if self.address is not None else None
-
-    def show_error(self, message: str | None) -> None:
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
-        for widget in self.inputs():
-            if isinstance(widget, QLineEdit | QComboBox):
-                restyle(widget, "invalid", bool(message))
-
-    def set_enabled(self, enabled: bool) -> None:
-        self.widget.setEnabled(enabled)
-        self.label.setEnabled(enabled)
-
-    def _edited(self, *_args: object) -> None:
-        if not self.error.isHidden():
-            self.show_error(None)
-        self.wizard._field_edited(self)
-
-
-class _Step:
-    """One section of the form as a page of the wizard."""
-
-    def __init__(self, section: Section, editors: list[_FieldEditor], page: QWidget) -> None:
-        self.section = section
-        self.editors = editors
-        self.page = page
-        self.skip_box: QCheckBox | None = None
-
-    @property
-    def skipped(self) -> bool:
-        return self.skip_box is not None and self.skip_box.isChecked()
-
-    def inputs(self) -> list[QWidget]:
-        return [w for e in self.editors for w in e.inputs()]
 
 
 class FormWizard(QWidget):
@@ -252,11 +55,11 @@ class FormWizard(QWidget):
     """
 
     #: Any edit; carries ``values()`` (for drafts).
-    changed = Signal(dict)
+    sig_changed = Signal(dict)
     #: Finish passed every check; carries ``values()``.
-    finished = Signal(dict)
+    sig_finished = Signal(dict)
     #: The step on show changed (its index).
-    step_changed = Signal(int)
+    sig_step_changed = Signal(int)
 
     def __init__(
         self,
@@ -274,15 +77,15 @@ class FormWizard(QWidget):
         self._loading = False
         self._current = 0
         self._reached = 0  # the furthest step shown: the step list lets you jump back to it
-        self._steps: list[_Step] = []
-        self._editors: dict[str, _FieldEditor] = {}
+        self._steps: list[WizardStep] = []
+        self._editors: dict[str, FieldEditor] = {}
         self._derived_by_source = {d.source: d for d in form.derived}
         self._errors_by_step: dict[int, int] = {}
 
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("form"))
         self._build()
         self._create_actions()
 
@@ -333,7 +136,7 @@ class FormWizard(QWidget):
             step.skip_box.setFocus(Qt.FocusReason.OtherFocusReason)
         elif step.inputs():
             step.inputs()[0].setFocus(Qt.FocusReason.OtherFocusReason)
-        self.step_changed.emit(index)
+        self.sig_step_changed.emit(index)
 
     def next_step(self) -> bool:
         """Check the step on show; move on (or finish on the last step) when it passes."""
@@ -351,7 +154,7 @@ class FormWizard(QWidget):
             self.go_to_step(self._current - 1)
 
     def finish(self) -> bool:
-        """Check every step; emit ``finished`` or show the first step that needs fixing."""
+        """Check every step; emit ``sig_finished`` or show the first step that needs fixing."""
         first_bad: int | None = None
         for index, step in enumerate(self._steps):
             problems = self._problems(step)
@@ -368,7 +171,7 @@ class FormWizard(QWidget):
                 )
             )
             return False
-        self.finished.emit(self.values())
+        self.sig_finished.emit(self.values())
         return True
 
     def errors(self) -> dict[str, str]:
@@ -480,8 +283,8 @@ class FormWizard(QWidget):
         grid.setColumnStretch(1, 4)
         grid.setColumnStretch(2, 1)
 
-        editors = [_FieldEditor(f, self, self._home_province) for f in section.fields]
-        step = _Step(section, editors, scroll)
+        editors = [FieldEditor(f, self, self._home_province) for f in section.fields]
+        step = WizardStep(section, editors, scroll)
         row = 0
         if not section.required:
             step.skip_box = QCheckBox(self.tr("Không khai mục này"))
@@ -495,12 +298,12 @@ class FormWizard(QWidget):
             grid.addWidget(step.skip_box, row, 0, 1, 2)
             row += 1
         for editor in editors:
-            source = self._address_source(editor)
+            source = address_source(self._editors.values(), editor)
             self._editors[editor.spec.id] = editor
             # Short labels on one line (with their star); long ones wrap within the column.
             needed = editor.label.fontMetrics().horizontalAdvance(editor.spec.label + " *") + 6
-            editor.label.setMinimumWidth(min(needed, _LABEL_WIDTH))
-            editor.label.setMaximumWidth(_LABEL_WIDTH)
+            editor.label.setMinimumWidth(min(needed, LABEL_WIDTH))
+            editor.label.setMaximumWidth(LABEL_WIDTH)
             grid.addWidget(
                 editor.label, row, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
             )
@@ -511,7 +314,9 @@ class FormWizard(QWidget):
             column.addWidget(editor.error)
             column.addWidget(editor.help)
             if source is not None:
-                column.addWidget(self._copy_button(editor, source), 0, Qt.AlignmentFlag.AlignLeft)
+                column.addWidget(
+                    copy_button(self, self.form, editor, source), 0, Qt.AlignmentFlag.AlignLeft
+                )
             grid.addLayout(column, row, 1)
             row += 1
             for widget in editor.inputs():
@@ -525,49 +330,10 @@ class FormWizard(QWidget):
         self._steps.append(step)
         return scroll
 
-    def _address_source(self, editor: _FieldEditor) -> _FieldEditor | None:
-        """The nearest earlier address of the same kind (mother's residence for the father's)."""
-        if editor.spec.type != "address":
-            return None
-        name = editor.spec.id.rsplit(".", 1)[-1]
-        earlier = [
-            e
-            for e in self._editors.values()
-            if e.spec.type == "address" and e.spec.id.rsplit(".", 1)[-1] == name
-        ]
-        return earlier[-1] if earlier else None
-
-    def _copy_button(self, editor: _FieldEditor, source: _FieldEditor) -> QToolButton:
-        section = next(s for s in self.form.sections if source.spec in s.fields)
-        button = QToolButton()
-        button.setObjectName("copyAddress")
-        button.setText(
-            self.tr("Giống {0} của {1}").format(
-                _lower_first(source.spec.label), _lower_first(section.title)
-            )
-        )
-        button.setToolTip(
-            self.tr("Chép địa chỉ đã khai ở bước “{0}” sang ô này").format(section.title)
-        )
-        button.setCursor(Qt.CursorShape.PointingHandCursor)
-        # Mouse only: Tab keeps going field to field.
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(lambda: editor.set_value(source.value()))
-        return button
-
     def _create_actions(self) -> None:
-        self.back_action = QAction(self.tr("Bước trước"), self)
-        self.back_action.setShortcut(QKeySequence("Alt+Left"))
-        self.next_action = QAction(self.tr("Bước tiếp theo"), self)
-        self.next_action.setShortcuts(
-            [QKeySequence("Alt+Right"), QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        self.back_action, self.next_action = wizard_actions(
+            self, previous=self.previous_step, following=self.next_step
         )
-        for action in (self.back_action, self.next_action):
-            # The keys work wherever the focus is inside the form, not elsewhere in the window.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(action)
-        self.back_action.triggered.connect(self.previous_step)
-        self.next_action.triggered.connect(self.next_step)
 
     def _update_chrome(self) -> None:
         count = len(self._steps)
@@ -625,7 +391,7 @@ class FormWizard(QWidget):
         if index <= self._reached:
             self.go_to_step(index)
 
-    def _skip_toggled(self, step: _Step, skipped: bool) -> None:
+    def _skip_toggled(self, step: WizardStep, skipped: bool) -> None:
         for editor in step.editors:
             editor.set_enabled(not skipped)
             if skipped:
@@ -636,9 +402,9 @@ class FormWizard(QWidget):
             self.message_label.clear()
         self._update_chrome()
         if not self._loading:
-            self.changed.emit(self.values())
+            self.sig_changed.emit(self.values())
 
-    def _field_edited(self, editor: _FieldEditor) -> None:
+    def _field_edited(self, editor: FieldEditor) -> None:
         if editor.spec.id in self._derived_by_source:
             self._refresh_derived()
         if self._loading:
@@ -650,7 +416,7 @@ class FormWizard(QWidget):
             if not remaining and index == self._current:
                 self.message_label.clear()
             self._update_chrome()
-        self.changed.emit(self.values())
+        self.sig_changed.emit(self.values())
 
     def _refresh_derived(self) -> None:
         derived = derive(self.form, self.values())
@@ -662,7 +428,7 @@ class FormWizard(QWidget):
             editor.derived.setText(f"{item.label}: {text}" if text else "")
             editor.derived.setVisible(bool(text))
 
-    def _problems(self, step: _Step) -> dict[str, str]:
+    def _problems(self, step: WizardStep) -> dict[str, str]:
         if step.skipped:
             return {}
         everything = validate(self.form, self.values(), today=self._today())

@@ -19,23 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from onestop_desk.context import AppContext
-from onestop_desk.errors import KnownError
 from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import data, style
+from onestop_desk.gui.reception.data import authenticate_staff
 from onestop_desk.gui.widgets import bundled_font_family, restyle
-from onestop_desk.services.staff import StaffInfo, authenticate
+from onestop_desk.services.staff import StaffInfo
 
 log = logging.getLogger("onestop.gui.reception")
-
-_STYLE = """
-QLabel#loginTitle { color: #263238; }
-QLabel#counterBadge { background: #e3f2fd; color: #0b5394; border: 1px solid #90caf9;
-    border-radius: 4px; padding: 3px 10px; font-weight: bold; }
-QLabel#officeName { color: #546e7a; }
-QLabel#status[kind="busy"] { color: #455a64; }
-QLabel#status[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 6px 8px; }
-"""
 
 
 class LoginDialog(QDialog):
@@ -66,7 +57,7 @@ class LoginDialog(QDialog):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("login"))
         self.setMinimumWidth(440)
         self._build(counter_number, office_name, title)
         if not show_counter:
@@ -220,17 +211,11 @@ def staff_login_dialog(
     ``allow`` may refuse a genuine account by raising a KnownError (a role that may not enter);
     ``options`` go to LoginDialog.
     """
-    from onestop_desk.services.office import find_office
-    from onestop_desk.services.uow import UnitOfWork
 
     def attempt(username: str, password: str) -> StaffInfo:
-        with UnitOfWork(ctx.database, source=source) as uow:
-            return authenticate(uow, username=username, password=password, allow=allow)
+        return authenticate_staff(
+            ctx.database, source=source, username=username, password=password, allow=allow
+        )
 
-    office_name = None
-    try:
-        with UnitOfWork(ctx.database, readonly=True) as uow:
-            office_name = find_office(uow, ctx.settings.office.ward_code).center_name
-    except KnownError as exc:
-        log.warning("office name for the log-in dialog: %s", exc.message)
+    office_name = data.office_name(ctx.database, ctx.settings.office.ward_code)
     return LoginDialog(attempt, office_name=office_name, **options)

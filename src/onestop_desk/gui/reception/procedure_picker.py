@@ -8,29 +8,20 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -38,6 +29,15 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.gui import messages
 from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.procedure_list import (
+    HEADER_ROLE,
+    PREFERRED_ROLE,
+    PROCEDURE_ROLE,
+    ResultDelegate,
+    ResultList,
+    is_procedure,
+)
 from onestop_desk.gui.widgets import bundled_font_family, restyle
 from onestop_desk.services.catalog import ProcedureSummary
 
@@ -47,182 +47,6 @@ log = logging.getLogger("onestop.gui.reception")
 SearchFn = Callable[[str, str | None], list[ProcedureSummary]]
 
 SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not start a search
-_PROCEDURE_ROLE = Qt.ItemDataRole.UserRole + 1
-_HEADER_ROLE = Qt.ItemDataRole.UserRole + 2
-_PREFERRED_ROLE = Qt.ItemDataRole.UserRole + 3
-
-_STYLE = """
-QLineEdit#procedureSearch { padding: 6px 8px; border: 2px solid #90a4ae; border-radius: 6px; }
-QLineEdit#procedureSearch:focus { border-color: #1565c0; }
-QLabel#searchStatus { color: #546e7a; }
-QLabel#searchStatus[kind="empty"] { color: #b34700; font-weight: bold; }
-QLabel#searchStatus[kind="error"] { color: #b71c1c; font-weight: bold; }
-QListWidget#procedureList { border: 1px solid #c5cfd8; border-radius: 4px; background: #ffffff; }
-QTextBrowser#procedureDetail { border: 1px solid #c5cfd8; border-radius: 4px;
-    background: #fbfcfd; }
-QPushButton#chooseButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
-    border-radius: 6px; padding: 6px 14px; font-weight: bold; }
-QPushButton#chooseButton:disabled { background: #b0bec5; border-color: #b0bec5; }
-"""
-
-
-def _is_procedure(index: QModelIndex | QPersistentModelIndex) -> bool:
-    return index.isValid() and index.data(_PROCEDURE_ROLE) is not None
-
-
-class _ResultDelegate(QStyledItemDelegate):
-    """Field headers as shaded bands; procedures as two lines: name and code, time and fee."""
-
-    PAD = 7
-    INDENT = 14
-
-    def sizeHint(  # noqa: N802 - Qt's name
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        metrics = QFontMetrics(option.font)
-        if _is_procedure(index):
-            return QSize(200, 2 * metrics.height() + 2 * self.PAD + 3)
-        return QSize(200, metrics.height() + 2 * self.PAD)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        rect: QRect = opt.rect
-        palette: QPalette = opt.palette
-        font: QFont = opt.font
-        painter.save()
-        if not _is_procedure(index):
-            painter.fillRect(rect, QColor("#e8eef3"))
-            bold = QFont(font)
-            bold.setBold(True)
-            painter.setFont(bold)
-            painter.setPen(QColor("#263238"))
-            text_rect = rect.adjusted(self.PAD, 0, -self.PAD, 0)
-            title = str(index.data(_HEADER_ROLE) or "")
-            painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title
-            )
-            if index.data(_PREFERRED_ROLE):
-                note = QApplication.translate("ProcedurePicker", "lĩnh vực của số đang phục vụ")
-                painter.setFont(font)
-                painter.setPen(QColor("#1565c0"))
-                painter.drawText(
-                    text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, note
-                )
-            painter.restore()
-            return
-
-        summary: ProcedureSummary = index.data(_PROCEDURE_ROLE)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)
-        # The same colour group the style used for the highlight behind the text.
-        state = opt.state
-        group = (
-            QPalette.ColorGroup.Active
-            if state & QStyle.StateFlag.State_Active
-            else QPalette.ColorGroup.Inactive
-        )
-        main = palette.color(
-            group, QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        muted = main if selected else QColor("#546e7a")
-        metrics = QFontMetrics(font)
-        inner = rect.adjusted(self.INDENT, self.PAD, -self.PAD, -self.PAD)
-        line1 = QRect(inner.left(), inner.top(), inner.width(), metrics.height())
-        line2 = QRect(
-            inner.left(), inner.top() + metrics.height() + 3, inner.width(), metrics.height()
-        )
-
-        code_width = metrics.horizontalAdvance(summary.code) + 12
-        painter.setFont(font)
-        painter.setPen(muted)
-        painter.drawText(
-            line1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, summary.code
-        )
-        bold = QFont(font)
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(main)
-        name = QFontMetrics(bold).elidedText(
-            summary.name, Qt.TextElideMode.ElideRight, max(10, line1.width() - code_width)
-        )
-        painter.drawText(line1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
-        painter.setFont(font)
-        painter.setPen(muted)
-        detail = QApplication.translate("ProcedurePicker", "Thời hạn: {0} · Lệ phí: {1}").format(
-            summary.processing_time, summary.fee
-        )
-        painter.drawText(
-            line2,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(detail, Qt.TextElideMode.ElideRight, line2.width()),
-        )
-        painter.restore()
-
-
-class _ResultList(QListWidget):
-    """The results; arrows skip field headers, letters typed here go back to the search box."""
-
-    def __init__(self, picker: ProcedurePicker) -> None:
-        super().__init__()
-        self.picker = picker
-
-    def procedure_rows(self) -> list[int]:
-        return [r for r in range(self.count()) if _is_procedure(self.model().index(r, 0))]
-
-    def moveCursor(  # noqa: N802 - Qt's name
-        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
-    ) -> QModelIndex:
-        rows = self.procedure_rows()
-        if not rows:
-            return QModelIndex()
-        current = self.currentRow()
-        kind = QAbstractItemView.CursorAction
-        if action in (kind.MoveDown, kind.MoveNext, kind.MoveRight):
-            target = next((r for r in rows if r > current), rows[-1])
-        elif action in (kind.MoveUp, kind.MovePrevious, kind.MoveLeft):
-            target = next((r for r in reversed(rows) if r < current), rows[0])
-        elif action == kind.MoveHome:
-            target = rows[0]
-        elif action == kind.MoveEnd:
-            target = rows[-1]
-        else:
-            # Page up/down: where Qt would land, then the nearest procedure from there.
-            landed = super().moveCursor(action, modifiers).row()
-            target = min(rows, key=lambda r: abs(r - landed))
-        return self.model().index(target, 0)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        key = event.key()
-        rows = self.procedure_rows()
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.picker.choose_current()
-            return
-        if key == Qt.Key.Key_Up and rows and self.currentRow() <= rows[0]:
-            self.picker.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-            return
-        control = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        typed = event.text()
-        if (typed and typed.isprintable() and not event.modifiers() & control) or key in (
-            Qt.Key.Key_Backspace,
-            Qt.Key.Key_Delete,
-        ):
-            edit = self.picker.search_edit
-            edit.setFocus(Qt.FocusReason.OtherFocusReason)
-            edit.deselect()
-            edit.end(False)
-            QApplication.sendEvent(
-                edit, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
-            )
-            return
-        super().keyPressEvent(event)
 
 
 class ProcedurePicker(QWidget):
@@ -234,7 +58,7 @@ class ProcedurePicker(QWidget):
     """
 
     #: The specialist chose a procedure (a ``ProcedureSummary``).
-    chosen = Signal(object)
+    sig_chosen = Signal(object)
 
     def __init__(
         self,
@@ -253,7 +77,7 @@ class ProcedurePicker(QWidget):
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("picker"))
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -282,12 +106,14 @@ class ProcedurePicker(QWidget):
 
     def results(self) -> list[ProcedureSummary]:
         """The procedures on show, in display order (grouped by field)."""
-        return [self.list.item(r).data(_PROCEDURE_ROLE) for r in self.list.procedure_rows()]
+        return [self.list.item(r).data(PROCEDURE_ROLE) for r in self.list.procedure_rows()]
 
     def current(self) -> ProcedureSummary | None:
         """The highlighted procedure (shown in the detail pane)."""
         item = self.list.currentItem()
-        return item.data(_PROCEDURE_ROLE) if item is not None else None
+        # None when nothing is highlighted, whatever the stubs say.
+        chosen: ProcedureSummary | None = item.data(PROCEDURE_ROLE) if item is not None else None
+        return chosen
 
     def is_busy(self) -> bool:
         """True while a search waits for the typing pause or runs."""
@@ -303,7 +129,7 @@ class ProcedurePicker(QWidget):
             return
         summary = self.current()
         if summary is not None:
-            self.chosen.emit(summary)
+            self.sig_chosen.emit(summary)
 
     # --- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -331,9 +157,9 @@ class ProcedurePicker(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        self.list = _ResultList(self)
+        self.list = ResultList(self)
         self.list.setObjectName("procedureList")
-        self.list.setItemDelegate(_ResultDelegate(self.list))
+        self.list.setItemDelegate(ResultDelegate(self.list))
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setUniformItemSizes(False)
@@ -393,7 +219,7 @@ class ProcedurePicker(QWidget):
         rows = self.list.procedure_rows()
         if not rows:
             return
-        if not _is_procedure(self.list.currentIndex()):
+        if not is_procedure(self.list.currentIndex()):
             self.list.setCurrentRow(rows[0])
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -418,7 +244,7 @@ class ProcedurePicker(QWidget):
             self._choose_when_ready = False
             summary = self.current()
             if summary is not None:
-                self.chosen.emit(summary)
+                self.sig_chosen.emit(summary)
 
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation != self._generation:
@@ -448,14 +274,14 @@ class ProcedurePicker(QWidget):
             header = QListWidgetItem()
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a band, never selected
             header.setData(
-                _HEADER_ROLE,
+                HEADER_ROLE,
                 self.tr("{0} · {1} thủ tục").format(members[0].field_name, len(members)),
             )
-            header.setData(_PREFERRED_ROLE, code == self._field)
+            header.setData(PREFERRED_ROLE, code == self._field)
             self.list.addItem(header)
             for summary in members:
                 item = QListWidgetItem(summary.name)
-                item.setData(_PROCEDURE_ROLE, summary)
+                item.setData(PROCEDURE_ROLE, summary)
                 item.setToolTip(
                     f"{summary.name} ({summary.code})\n"
                     + self.tr("Thời hạn: {0}\nLệ phí: {1}").format(

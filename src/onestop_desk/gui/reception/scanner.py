@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-import serial
+import serial  # type: ignore[import-untyped]  # pyserial ships no type hints
 import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
@@ -134,7 +134,7 @@ class WedgeScanDetector(QObject):
     ``gap_ms``; when no next key comes in time the held keys are delivered, unchanged and in
     order, to the widgets they were meant for, so people type as usual (a few dozen
     milliseconds later). A burst that ends in Enter and looks like a payload is swallowed,
-    Enter included, and emitted as ``scanned``.
+    Enter included, and emitted as ``sig_scanned``.
 
     Password fields (and any widget asking for hidden or sensitive input) are never held: their
     keys go straight through, so a password is never buffered nor mistaken for a card, even when
@@ -144,7 +144,7 @@ class WedgeScanDetector(QObject):
     """
 
     #: A card payload typed by the scanner (without the final Enter).
-    scanned = Signal(str)
+    sig_scanned = Signal(str)
 
     def __init__(self, parent: QObject | None = None, *, gap_ms: int = DEFAULT_GAP_MS) -> None:
         super().__init__(parent)
@@ -230,7 +230,7 @@ class WedgeScanDetector(QObject):
                 self._swallow(key)
                 # Deliver after this key event is done, so receivers may move focus or open
                 # dialogs freely.
-                QTimer.singleShot(0, self, lambda: self.scanned.emit(payload))
+                QTimer.singleShot(0, self, lambda: self.sig_scanned.emit(payload))
                 return True
             self.flush()
             return False
@@ -317,18 +317,18 @@ class SerialScanReader(QObject):
     """Read card payloads from a scanner in serial (USB CDC, virtual COM port) mode.
 
     A background thread opens ``port`` (``COM3``, ``/dev/ttyACM0`` or a pyserial URL), splits
-    what arrives on CR/LF and emits each payload as ``scanned`` on the GUI thread. When the port
-    cannot be opened or goes away (cable pulled), ``failed`` says so once and the thread tries
-    again every ``retry_s`` seconds; ``opened`` tells when it works again. Call ``stop()`` before
-    the application ends (it is also connected to ``aboutToQuit``).
+    what arrives on CR/LF and emits each payload as ``sig_scanned`` on the GUI thread. When the
+    port cannot be opened or goes away (cable pulled), ``sig_failed`` says so once and the thread
+    tries again every ``retry_s`` seconds; ``sig_opened`` tells when it works again. Call
+    ``stop()`` before the application ends (it is also connected to ``aboutToQuit``).
     """
 
     #: A card payload read from the port (decoded, line end stripped).
-    scanned = Signal(str)
+    sig_scanned = Signal(str)
     #: The port could not be opened or was lost; a Vietnamese message for the user.
-    failed = Signal(str)
+    sig_failed = Signal(str)
     #: The port is open (again); the argument is its name.
-    opened = Signal(str)
+    sig_opened = Signal(str)
 
     # Emitted from the reading thread, delivered to slots of this GUI-thread object.
     _sig_line = Signal(str)
@@ -383,15 +383,15 @@ class SerialScanReader(QObject):
 
     @Slot(str)
     def _deliver_line(self, text: str) -> None:
-        self.scanned.emit(text)
+        self.sig_scanned.emit(text)
 
     @Slot(str)
     def _deliver_failed(self, message: str) -> None:
-        self.failed.emit(message)
+        self.sig_failed.emit(message)
 
     @Slot(str)
     def _deliver_opened(self, port: str) -> None:
-        self.opened.emit(port)
+        self.sig_opened.emit(port)
 
     # --- the reading thread -------------------------------------------------------------------
     def _emit(self, signal: SignalInstance, value: str) -> bool:

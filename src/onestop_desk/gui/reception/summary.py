@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -19,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from onestop_desk.core.calendar import weekday_name
 from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, format_vnd
+from onestop_desk.gui.reception import style
+from onestop_desk.gui.reception.actions import save_action
 from onestop_desk.gui.widgets import bundled_font_family, restyle, scaled
 from onestop_desk.services.dossier import RESULT_CHANNELS, ResultChannel
 from onestop_desk.services.reception import ResultChoice
@@ -29,57 +33,32 @@ log = logging.getLogger("onestop.gui.reception")
 Channel = ResultChannel
 CHANNELS = RESULT_CHANNELS
 
-_STYLE = """
-QFrame#summaryCard { background: #ffffff; border: 1px solid #c5cfd8; border-radius: 8px; }
-QLabel#cardTitle { color: #455a64; font-weight: bold; }
-QLabel#feeAmount[state="charge"] { color: #0d47a1; }
-QLabel#feeAmount[state="free"] { color: #1b5e20; }
-QLabel#feeAmount[state="unknown"] { color: #b34700; }
-QLabel#feeAmount[state="none"] { color: #90a4ae; }
-QLabel#feeLines { color: #455a64; }
-QLabel#dueText { color: #263238; }
-QLineEdit[invalid="true"] { border: 1px solid #d32f2f; }
-QPushButton#saveButton { background: #1565c0; color: #ffffff; border: 1px solid #0d47a1;
-    border-radius: 6px; padding: 10px 18px; font-weight: bold; }
-QPushButton#saveButton:hover { background: #1976d2; }
-QPushButton#saveButton:pressed { background: #0d47a1; }
-QPushButton#saveButton:disabled { background: #b0bec5; border-color: #b0bec5; color: #eceff1; }
-QLabel#message[kind="error"] { color: #b71c1c; background: #fdecea; border-radius: 4px;
-    padding: 4px 6px; }
-QLabel#message[kind="info"] { color: #1b5e20; }
-"""
-
 
 class SummaryPanel(QWidget):
-    """Fee (with an exemption), due date and result channel, checked before ``save_requested``.
+    """Fee (with an exemption), due date and result channel, checked before ``sig_save_requested``.
 
-    The caller computes: on ``exemption_changed`` it requotes and calls ``set_fee``.
+    The caller computes: on ``sig_exemption_changed`` it requotes and calls ``set_fee``.
     """
 
     #: The fee exemption chosen changed: a key of ``core.catalog.EXEMPTIONS`` or None.
-    exemption_changed = Signal(object)
+    sig_exemption_changed = Signal(object)
     #: The result channel changed ("desk", "post" or "online").
-    channel_changed = Signal(str)
+    sig_channel_changed = Signal(str)
     #: The specialist asked to save (button or Ctrl+S) and the channel is complete.
-    save_requested = Signal()
+    sig_save_requested = Signal()
 
     def __init__(self, *, postal_address: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(style.sheet("summary"))
         self._prefilled = ""
         self._build()
         self.set_fee(None)
         self.set_due("")
         self.set_postal_address(postal_address)
-        self.save_action = QAction(self.tr("Lưu hồ sơ và in phiếu hẹn"), self)
-        self.save_action.setShortcut(QKeySequence("Ctrl+S"))
-        # Window-wide: Ctrl+S saves from the form or the checklist beside this panel.
-        self.save_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.save_action.triggered.connect(self.request_save)
-        self.addAction(self.save_action)
+        self.save_action = save_action(self, self.request_save)
 
     # --- public API -------------------------------------------------------------------------
     def set_fee(self, quote: FeeQuote | None) -> None:
@@ -105,10 +84,21 @@ class SummaryPanel(QWidget):
         return str(value) if value else None
 
     def set_exemption(self, code: str | None) -> None:
-        """Choose an exemption without emitting ``exemption_changed`` (restoring a draft)."""
+        """Choose an exemption without emitting ``sig_exemption_changed`` (restoring a draft)."""
         self.exemption_combo.blockSignals(True)
         self.exemption_combo.setCurrentIndex(max(0, self.exemption_combo.findData(code or "")))
         self.exemption_combo.blockSignals(False)
+
+    def set_due_at(self, due: datetime, note: str = "") -> None:
+        """The due date worked out, written out in words as it is printed."""
+        name = weekday_name(due)
+        weekday = name[:1].lower() + name[1:]  # mid-sentence: "17 giờ 00 phút, thứ Hai …"
+        self.set_due(
+            self.tr("{hh:02d} giờ {mm:02d} phút, {weekday} ngày {day:%d/%m/%Y}").format(
+                hh=due.hour, mm=due.minute, weekday=weekday, day=due
+            ),
+            note,
+        )
 
     def set_due(self, text: str, note: str = "") -> None:
         """The due date as it will be printed, e.g. "16 giờ 30 phút, ngày 12/03/2026".
@@ -145,7 +135,7 @@ class SummaryPanel(QWidget):
         return ResultChoice(channel, address, self.exemption())
 
     def set_result(self, result: ResultChoice) -> None:
-        """Put a draft's choice back without emitting ``exemption_changed``."""
+        """Put a draft's choice back without emitting ``sig_exemption_changed``."""
         if result.exemption:
             self.set_exemption(result.exemption)
         if result.channel:
@@ -159,7 +149,7 @@ class SummaryPanel(QWidget):
         return None
 
     def request_save(self) -> bool:
-        """What the save button and Ctrl+S do: check, then emit ``save_requested``."""
+        """What the save button and Ctrl+S do: check, then emit ``sig_save_requested``."""
         if not self.save_button.isEnabled():
             return False
         problem = self.validate()
@@ -169,7 +159,7 @@ class SummaryPanel(QWidget):
             self.address_edit.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         self.show_message("")
-        self.save_requested.emit()
+        self.sig_save_requested.emit()
         return True
 
     def set_saving(self, saving: bool) -> None:
@@ -215,7 +205,7 @@ class SummaryPanel(QWidget):
         for code, label in EXEMPTIONS.items():
             self.exemption_combo.addItem(label[:1].upper() + label[1:], code)
         self.exemption_combo.currentIndexChanged.connect(
-            lambda _i: self.exemption_changed.emit(self.exemption())
+            lambda _i: self.sig_exemption_changed.emit(self.exemption())
         )
         exemption_row = QFormLayout()
         exemption_row.setContentsMargins(0, 4, 0, 0)
@@ -288,4 +278,4 @@ class SummaryPanel(QWidget):
         self.address_edit.setEnabled(kind == "post")
         if kind != "post":
             restyle(self.address_edit, "invalid", False)
-        self.channel_changed.emit(kind)
+        self.sig_channel_changed.emit(kind)
