@@ -10,18 +10,12 @@ from typing import Final
 
 from sqlalchemy import select
 
-from onestop_desk.core.catalog import (
-    EXEMPTIONS,
-    FeeQuote,
-    ProcedureSpec,
-)
+from onestop_desk.core.catalog import EXEMPTIONS, FeeQuote, ProcedureSpec
 from onestop_desk.core.citizen_id import Sex as CardSex
 from onestop_desk.core.citizen_id import cross_check, validate_id_number
 from onestop_desk.core.forms import FormDefinition, defaults_from_applicant, derive, validate
 from onestop_desk.core.text import nfc
-from onestop_desk.db.models import (
-    Procedure,
-)
+from onestop_desk.db.models import Procedure
 from onestop_desk.errors import NotFound
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.catalog import load_form, procedure_spec

@@ -9,9 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Final, Literal
 
-from onestop_desk.core.catalog import (
-    DocumentKind,
-)
+from onestop_desk.core.catalog import DocumentKind
 from onestop_desk.errors import InputError
 
 ResultChannel = Literal["desk", "post", "online"]

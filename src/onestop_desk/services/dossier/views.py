@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from onestop_desk.core.catalog import (
-    format_vnd,
-)
+from onestop_desk.core.catalog import format_vnd
 from onestop_desk.core.forms import derive
 from onestop_desk.core.text import search_key
 from onestop_desk.db.models import (
