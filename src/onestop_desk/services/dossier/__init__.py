@@ -17,9 +17,7 @@ from onestop_desk.services.dossier.assessment import (
     card_sex,
     procedure_for_reception,
 )
-from onestop_desk.services.dossier.create import (
-    create_dossier,
-)
+from onestop_desk.services.dossier.create import create_dossier
 from onestop_desk.services.dossier.request import (
     DOCUMENT_KINDS,
     MAX_ATTACHMENT_BYTES,
