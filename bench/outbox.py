@@ -74,7 +74,8 @@ from onestop_desk.db.models import (  # noqa: E402
     Submission,
 )
 from onestop_desk.portal.http import HttpPortalClient, payload_json  # noqa: E402
-from onestop_desk.portal.outbox import Outbox, build_payload  # noqa: E402
+from onestop_desk.portal.outbox import Outbox  # noqa: E402
+from onestop_desk.portal.payloads import build_payload  # noqa: E402
 from onestop_desk.services.office import find_office  # noqa: E402
 from onestop_desk.services.seed import seed  # noqa: E402
 from onestop_desk.services.uow import UnitOfWork  # noqa: E402

@@ -26,7 +26,7 @@ from onestop_desk.db.models import Ticket
 from onestop_desk.errors import DatabaseUnavailable
 from onestop_desk.gui.crash import install_crash_handler
 from onestop_desk.gui.kiosk import KioskTiming, KioskWindow, data, style
-from onestop_desk.printing.printers import PrinterOffline
+from onestop_desk.printing.targets import PrinterOffline
 from onestop_desk.services.office import find_office
 from onestop_desk.services.queue import issue_ticket
 from onestop_desk.services.uow import UnitOfWork

@@ -23,12 +23,8 @@ from onestop_desk.portal.client import (
     PortalUnavailable,
 )
 from onestop_desk.portal.http import VIETNAM
-from onestop_desk.portal.outbox import (
-    WHOLE_DOSSIER_DOCUMENT,
-    Outbox,
-    OutboxReport,
-    build_payload,
-)
+from onestop_desk.portal.outbox import Outbox, OutboxReport
+from onestop_desk.portal.payloads import WHOLE_DOSSIER_DOCUMENT, build_payload
 from onestop_desk.portal.sync import CURSOR, sync_statuses
 from onestop_desk.services.dossier import (
     ApplicantInput,

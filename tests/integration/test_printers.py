@@ -16,19 +16,21 @@ from PIL import Image
 from onestop_desk.printing import printers
 from onestop_desk.printing.layout import TicketContent, render_test_page, render_ticket
 from onestop_desk.printing.printers import (
-    PaperOut,
     PreviewSink,
+    encode_raster_job,
+    print_image,
+    print_test_page,
+    print_ticket,
+)
+from onestop_desk.printing.targets import (
+    PaperOut,
     PrinterError,
     PrinterKind,
     PrinterOffline,
     PrinterTarget,
     PrinterTimeout,
     PrinterUrlError,
-    encode_raster_job,
     parse_printer_url,
-    print_image,
-    print_test_page,
-    print_ticket,
 )
 from tests.support.escpos_raster import (
     PAPER_EMPTY,

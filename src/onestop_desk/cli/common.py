@@ -167,7 +167,7 @@ def after_print(url: str, data: bytes | None, sink: PreviewSink) -> str:
     """What the user learns once a job went out (dummy bytes, preview saved as PNG)."""
     import tempfile
 
-    from onestop_desk.printing.printers import parse_printer_url
+    from onestop_desk.printing.targets import parse_printer_url
 
     image = sink.latest()
     if image is not None:

@@ -126,7 +126,7 @@ def _ticket_issue(ctx: AppContext, args: argparse.Namespace) -> int:
                 f"Lý do ưu tiên '{args.priority}' không có.", f"Chọn một trong: {choices}."
             ) from None
     if args.print_url is not None:
-        from onestop_desk.printing.printers import parse_printer_url
+        from onestop_desk.printing.targets import parse_printer_url
 
         url = common.printer_choice(ctx, args.print_url, args.width)[0]
         parse_printer_url(url)  # before issuing

@@ -53,6 +53,9 @@ A field is ``{"id", "label", "type", "required", "choices", "default", "default_
   a row per field of the first matched by bare id (the marriage declaration's "Bên nữ | Bên nam").
 
 Everything here is pure: functions take already-parsed JSON and return plain values.
+
+Over 600 lines on purpose: the parser, the validator and the JSON writer each walk the same
+format described above, and read best beside it and each other in one module.
 """
 
 from __future__ import annotations

@@ -9,11 +9,14 @@ leased: once the lease runs out any worker takes them over, and the idempotency 
 dossier id) makes the portal answer the repeat with the dossier it already created.
 ``attempts`` doubles as a fencing token: a worker whose lease was taken over cannot overwrite
 the newer worker's outcome.
+
+The create request is read by ``payloads`` and the statements are built in ``outbox_sql``.
+About 600 lines on purpose: ``Outbox`` and its ``_Batch`` are one lease protocol (claim, send,
+record, renew) that reads best in one place.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 import threading
@@ -23,28 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Connection, Update, bindparam, case, insert, or_, select, update
-from sqlalchemy.orm import Session
-
 from onestop_desk.config import Settings
 from onestop_desk.core.submission import SubmissionState
 from onestop_desk.db.database import Database
-from onestop_desk.db.models import (
-    Citizen,
-    Dossier,
-    DossierAttachment,
-    DossierDocument,
-    DossierEvent,
-    Office,
-    Procedure,
-    StoredFile,
-    Submission,
-)
+from onestop_desk.db.models import StoredFile
 from onestop_desk.errors import DatabaseUnavailable, KnownError, NotFound
 from onestop_desk.portal.client import (
     Applicant,
-    AttachmentRef,
-    DocumentItem,
     DossierPayload,
     PortalAuthError,
     PortalClient,
@@ -53,6 +41,8 @@ from onestop_desk.portal.client import (
     PortalUnavailable,
 )
 from onestop_desk.portal.http import to_office_time
+from onestop_desk.portal.outbox_sql import _DUE, _HELD, _LEASE, _RENEW, _Writes
+from onestop_desk.portal.payloads import load_payloads
 from onestop_desk.services.uow import UnitOfWork
 
 log = logging.getLogger("onestop.portal.outbox")
@@ -65,16 +55,6 @@ RETRY_CAP_S: Final = 15 * 60.0
 OUTAGE_STREAK: Final = 3
 #: Outcomes of a pass are written together, but never held longer than this (seconds).
 RECORD_EVERY_S: Final = 2.0
-
-# Our checklist kinds as the portal spells them; showing an original counts as an original.
-_PORTAL_KINDS: Final = {
-    "original": "original",
-    "certified_copy": "certified_copy",
-    "copy": "photocopy",
-    "present": "original",
-}
-#: The checklist line under which scans of the dossier as a whole travel.
-WHOLE_DOSSIER_DOCUMENT: Final = "Tệp đính kèm chung của hồ sơ"
 
 Clock = Callable[[], datetime]
 
@@ -134,188 +114,12 @@ class _Work:
     uploads: list[tuple[str, str]] = field(default_factory=list)  # (sha256, file name)
 
 
-# --- the payload ---------------------------------------------------------------------------
-
-
-def build_payload(session: Session, dossier: Dossier) -> DossierPayload:
-    """The create request of ``dossier``: applicant, form, received papers with their scans."""
-    session.flush()  # plain SQL below: send what the session holds first
-    payload = load_payloads(session.connection(), [dossier.id]).get(dossier.id)
-    if payload is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {dossier.code} cùng đơn vị và thủ tục của nó.")
-    return payload
-
-
-# The outbox's hot path: statements built once, sent on the plain connection (no ORM session,
-# no statement construction per pass), lists of ids as expanding parameters.
-_HEADS: Final = (
-    select(
-        Dossier.id,
-        Dossier.code,
-        Dossier.received_at,
-        Dossier.due_at,
-        Dossier.result_channel,
-        Dossier.result_address,
-        Dossier.fee_amount,
-        Dossier.form_data,
-        Procedure.code.label("procedure_code"),
-        Office.agency_code,
-        Citizen.id_number,
-        Citizen.full_name,
-        Citizen.date_of_birth,
-        Citizen.sex,
-        Citizen.address,
-        Citizen.phone,
-        Citizen.email,
-    )
-    .join(Procedure, Procedure.id == Dossier.procedure_id)
-    .join(Office, Office.id == Dossier.office_id)
-    .join(Citizen, Citizen.id == Dossier.applicant_id)
-    .where(Dossier.id.in_(bindparam("ids", expanding=True)))
-)
-_PAPERS: Final = (
-    select(
-        DossierDocument.id,
-        DossierDocument.dossier_id,
-        DossierDocument.name,
-        DossierDocument.kind,
-        DossierDocument.count,
-    )
-    # A paper still to come is not part of what the portal receives.
-    .where(
-        DossierDocument.dossier_id.in_(bindparam("ids", expanding=True)),
-        DossierDocument.received.is_(True),
-    )
-    .order_by(DossierDocument.position)
-)
-_SCANS: Final = (
-    select(
-        DossierAttachment.dossier_id,
-        DossierAttachment.document_id,
-        DossierAttachment.sha256,
-        DossierAttachment.name,
-        DossierAttachment.size,
-    )
-    .where(DossierAttachment.dossier_id.in_(bindparam("ids", expanding=True)))
-    .order_by(DossierAttachment.position)
-)
-
-#: The due rows, oldest first; PostgreSQL skips rows another worker is claiming right now.
-_DUE: Final = (
-    select(
-        Submission.id,
-        Submission.dossier_id,
-        Submission.idempotency_key,
-        Submission.attempts,
-    )
-    .where(
-        Submission.state.in_((SubmissionState.PENDING.value, SubmissionState.SENDING.value)),
-        Submission.next_attempt_at <= bindparam("now"),
-    )
-    .order_by(Submission.next_attempt_at)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-#: Lease the picked rows: ``attempts`` + 1 becomes the claim's token.
-_LEASE: Final = (
-    update(Submission)
-    .where(Submission.id.in_(bindparam("ids", expanding=True)))
-    .values(
-        state=SubmissionState.SENDING.value,
-        attempts=Submission.attempts + 1,
-        next_attempt_at=bindparam("until"),
-        updated_at=bindparam("now"),
-    )
-)
-#: The rows of ``ids`` still leased to someone, locked until the outcomes are written.
-_HELD: Final = (
-    select(Submission.id, Submission.attempts)
-    .where(
-        Submission.id.in_(bindparam("ids", expanding=True)),
-        Submission.state == SubmissionState.SENDING.value,
-    )
-    # In id order: two workers locking overlapping rows never deadlock.
-    .order_by(Submission.id)
-    .with_for_update()
-)
-_RENEW: Final = (
-    update(Submission)
-    .where(Submission.id.in_(bindparam("ids", expanding=True)))
-    .values(next_attempt_at=bindparam("until"))
-)
-
-
-def load_payloads(
-    connection: Connection, dossier_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, DossierPayload]:
-    """The create requests of several dossiers in three queries (the outbox reads a batch).
-
-    Plain column rows rather than ORM objects: this is the outbox's hot path, and the eager
-    loads of a ``Dossier`` (the procedure's catalog JSON...) are not needed to send it.
-    """
-    if not dossier_ids:
-        return {}
-    ids = {"ids": list(dossier_ids)}
-    heads = connection.execute(_HEADS, ids).all()
-    papers: dict[uuid.UUID, list[Any]] = {}
-    for paper in connection.execute(_PAPERS, ids):
-        papers.setdefault(paper.dossier_id, []).append(paper)
-    scans: dict[uuid.UUID | None, list[AttachmentRef]] = {}
-    loose: dict[uuid.UUID, list[AttachmentRef]] = {}
-    for a in connection.execute(_SCANS, ids):
-        ref = AttachmentRef(a.sha256, a.name, a.size)
-        if a.document_id is None:
-            loose.setdefault(a.dossier_id, []).append(ref)
-        else:
-            scans.setdefault(a.document_id, []).append(ref)
-    payloads: dict[uuid.UUID, DossierPayload] = {}
-    for h in heads:
-        documents = [
-            DocumentItem(
-                name=p.name,
-                count=p.count,
-                kind=_PORTAL_KINDS.get(p.kind, "photocopy"),
-                attachments=tuple(scans.get(p.id, ())),
-            )
-            for p in papers.get(h.id, ())
-        ]
-        if h.id in loose:
-            documents.append(
-                DocumentItem(WHOLE_DOSSIER_DOCUMENT, 1, "photocopy", tuple(loose[h.id]))
-            )
-        payloads[h.id] = DossierPayload(
-            local_code=h.code,
-            agency_code=h.agency_code,
-            procedure_code=h.procedure_code,
-            received_at=h.received_at,
-            due_at=h.due_at,
-            result_channel=h.result_channel,
-            result_address=h.result_address,
-            fee=h.fee_amount,
-            applicant=Applicant(
-                id_number=h.id_number,
-                full_name=h.full_name,
-                birth_date=h.date_of_birth.isoformat() if h.date_of_birth else None,
-                sex=h.sex,
-                address=h.address,
-                phone=h.phone,
-                email=h.email,
-            ),
-            form=dict(h.form_data or {}),
-            documents=tuple(documents),
-        )
-    return payloads
-
-
 def _uploads(payload: DossierPayload) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for document in payload.documents:
         for ref in document.attachments:
             seen.setdefault(ref.sha256, ref.file_name)  # one scan filed under two papers: once
     return list(seen.items())
-
-
-# --- the worker ----------------------------------------------------------------------------
 
 
 class Outbox:
@@ -728,56 +532,6 @@ class Outbox:
         log.warning("submission of %s failed for good: %s", work.code, reason.splitlines()[0])
         return OutboxReport(failed=1, failures=(FailedSubmission(work.code, reason),))
 
-
-@dataclass
-class _Writes:
-    """The rows one ``_record`` changes, sent as one executemany per kind of change."""
-
-    submissions: list[dict[str, Any]] = field(default_factory=list)
-    dossiers: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    def apply(self, connection: Connection) -> None:
-        # Core statements, plain executemany: no ORM bookkeeping. executemany wants the same
-        # keys in every row: one statement per shape of change.
-        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for row in self.submissions:
-            shapes.setdefault(tuple(sorted(row)), []).append(row)
-        for keys, rows in shapes.items():
-            connection.execute(_submission_update(keys), rows)
-        if self.dossiers:
-            connection.execute(_PORTAL_REFERENCE, self.dossiers)
-        if self.events:
-            connection.execute(_NEW_EVENT, self.events)
-
-
-@functools.cache
-def _submission_update(keys: tuple[str, ...]) -> Update:
-    """UPDATE of the submission ``b_id`` setting the columns ``keys`` (a handful of shapes)."""
-    return (
-        update(Submission)
-        .where(Submission.id == bindparam("b_id"))
-        .values({k: bindparam(k) for k in keys if k != "b_id"})
-    )
-
-
-# The status feed may already have told us something newer: keep that.
-_NEWER: Final = or_(
-    Dossier.portal_status_at.is_(None),
-    Dossier.portal_status_at <= bindparam("portal_status_at"),
-)
-_PORTAL_REFERENCE: Final = (
-    update(Dossier)
-    .where(Dossier.id == bindparam("b_id"))
-    .values(
-        portal_reference=bindparam("portal_reference"),
-        portal_status=case((_NEWER, bindparam("portal_status")), else_=Dossier.portal_status),
-        portal_status_at=case(
-            (_NEWER, bindparam("portal_status_at")), else_=Dossier.portal_status_at
-        ),
-    )
-)
-_NEW_EVENT: Final = insert(DossierEvent)
 
 _SENT: Final = "sent"
 _RETRY: Final = "retry"

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from onestop_desk.core.ticket import PriorityReason
 from onestop_desk.db.database import Database
 from onestop_desk.errors import KnownError
-from onestop_desk.printing.printers import PreviewSink, PrinterError, print_ticket, warm_up
+from onestop_desk.printing.printers import PreviewSink, print_ticket, warm_up
+from onestop_desk.printing.targets import PrinterError
 from onestop_desk.services.office import (
     FieldInfo,
     OfficeInfo,

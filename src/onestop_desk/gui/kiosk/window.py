@@ -33,7 +33,7 @@ from onestop_desk.gui.kiosk.screens import (
 from onestop_desk.gui.operations import QueryOp
 from onestop_desk.gui.widgets import bundled_font_family
 from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
-from onestop_desk.printing.printers import PrinterError, PrinterKind, parse_printer_url
+from onestop_desk.printing.targets import PrinterError, PrinterKind, parse_printer_url
 from onestop_desk.services.queue import TicketInfo
 
 log = logging.getLogger("onestop.gui.kiosk")
