@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.dossier_code import parse_dossier_code
-from onestop_desk.core.lifecycle import DossierAction
 from onestop_desk.gui.changes import ChangeHub, change_hub
 from onestop_desk.gui.dossiers import data
 from onestop_desk.gui.dossiers.actions import create_shortcuts
@@ -91,37 +90,23 @@ class DossiersPane(QWidget):
         )
         self._open_single_after_read = False
         self._focus_after_detail = False
+        # Saves here are announced on the hub; only a host's hub is listened to (the counter's).
+        self.changes = changes or change_hub(ctx.database)
+        if changes is not None:
+            changes.sig_changed.connect(self._database_changed)
 
         font = QFont(self.font())
         font.setFamily(bundled_font_family())
         self.setFont(font)
         self.setStyleSheet(pane_sheet())
-        self._build()
+        self._build(preview, opener)
 
         self._clock_timer = QTimer(self)
         self._clock_timer.setInterval(REFRESH_MS)
         self._clock_timer.timeout.connect(self.refresh)
-        # Saves here are announced on the hub; only a host's hub is listened to (the counter's).
-        self.changes = changes or change_hub(ctx.database)
-        if changes is not None:
-            changes.sig_changed.connect(self._database_changed)
-        self.workflow = DossierWorkflow(
-            ctx,
-            self.detail_panel,
-            changes=self.changes,
-            staff=lambda: self.staff,
-            preview=preview,
-            opener=opener,
-            clock=clock,
-            parent=self,
-        )
-        self.workflow.sig_message.connect(lambda text, error: self._say(text, error=error))
-        self.workflow.sig_status.connect(self.sig_status)
-        self.workflow.sig_changed.connect(self._changed_here)
-        self.workflow.sig_dialog_closed.connect(self._dialog_closed)
 
     # --- building -------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, preview: PreviewSink | None, opener: papers.Opener | None) -> None:
         root = QVBoxLayout(self)
         root.setContentsMargins(10, 8, 10, 8)
         root.setSpacing(6)
@@ -171,9 +156,23 @@ class DossiersPane(QWidget):
         splitter.addWidget(self.list_view)
 
         self.detail_panel = DossierDetailPanel()
-        self.detail_panel.sig_action.connect(self.start_action)
-        self.detail_panel.sig_paper.connect(self.make_paper)
-        self.detail_panel.sig_retry.connect(self.retry_submission)
+        self.workflow = DossierWorkflow(
+            self.ctx,
+            self.detail_panel,
+            changes=self.changes,
+            staff=lambda: self.staff,
+            preview=preview,
+            opener=opener,
+            clock=self._now,
+            parent=self,
+        )
+        self.detail_panel.sig_action.connect(self.workflow.start_action)
+        self.detail_panel.sig_paper.connect(self.workflow.make_paper)
+        self.detail_panel.sig_retry.connect(self.workflow.retry_submission)
+        self.workflow.sig_message.connect(lambda text, error: self._say(text, error=error))
+        self.workflow.sig_status.connect(self.sig_status)
+        self.workflow.sig_changed.connect(self._changed_here)
+        self.workflow.sig_dialog_closed.connect(self._dialog_closed)
         splitter.addWidget(self.detail_panel)
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
@@ -414,17 +413,6 @@ class DossiersPane(QWidget):
     def dialog(self) -> ActionDialog | None:
         """The action's dialog while one is open."""
         return self.workflow.dialog
-
-    def start_action(self, action: DossierAction) -> None:
-        """Open the action's dialog; the action runs once the dialog is confirmed."""
-        self.workflow.start_action(action)
-
-    def retry_submission(self) -> None:
-        self.workflow.retry_submission()
-
-    def make_paper(self, paper: str) -> None:
-        """Make (and open) one paper of the opened dossier; the thermal slip goes to the printer."""
-        self.workflow.make_paper(paper)
 
     def _changed_here(self, code: str) -> None:
         self._lister.invalidate()
