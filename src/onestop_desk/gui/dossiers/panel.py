@@ -1,9 +1,10 @@
 """The counter's dossier tab: find a dossier (filters, search, a scanned slip), see it, act on it.
 
-The pane assembles the parts (banner.py, filters.py, search.py, list_view.py, detail.py, the
-dialogs) and keeps what is asked of the database. The list is read in the background, again
-whenever the shared database changes (while the tab is shown; once when it comes back into view
-otherwise) and after each action. The opened dossier's details and history are read the same way.
+The pane assembles the parts (banner.py, filters.py, search.py, list_view.py, detail.py; the
+dialogs through workflow.py) and turns list_state.py's queries into reads. The list is read in
+the background (a ``LatestRead``), again whenever the shared database changes (while the tab is
+shown; once when it comes back into view otherwise) and after each action. The opened dossier's
+details and history are read the same way.
 """
 
 from __future__ import annotations
