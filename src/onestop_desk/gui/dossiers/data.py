@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from onestop_desk.context import AppContext
 from onestop_desk.core.calendar import WorkCalendar
+from onestop_desk.core.lifecycle import DossierAction
+from onestop_desk.gui.widgets import papers
+from onestop_desk.printing.printers import PreviewSink
 from onestop_desk.services.calendar import office_calendar
 from onestop_desk.services.dossier import DossierView, get_dossier
 from onestop_desk.services.dossier_list import (
@@ -26,6 +31,24 @@ from onestop_desk.services.uow import UnitOfWork
 
 #: The list never holds more rows than this; the search narrows it down.
 LIST_LIMIT = 500
+
+#: Paper keys: the notices by form number, and the reception's own papers.
+RECEIPT, DECLARATION, SLIP = "01", "declaration", "slip"
+NOTICE_NAMES: Mapping[str, str] = {
+    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "04": "Văn bản xin lỗi và gia hạn thời gian giải quyết",
+    "05": "Thông báo dừng giải quyết hồ sơ",
+    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+}
+#: The paper an action's dialog promises, offered once the action is done.
+PAPER_OF_ACTION: Mapping[DossierAction, str] = {
+    DossierAction.REQUEST_SUPPLEMENT: "02",
+    DossierAction.REFUSE: "03",
+    DossierAction.EXTEND: "04",
+    DossierAction.STOP: "05",
+    DossierAction.RETURN_RESULT: "06",
+}
 
 
 @dataclass(frozen=True)
@@ -122,3 +145,17 @@ def retry(ctx: AppContext, code: str, *, staff_id: uuid.UUID | None, now: dateti
     """Queue a failed online submission again; returns the dossier's code."""
     with UnitOfWork(ctx.database, source="outbox") as uow:
         return retry_submission(uow, code, staff_id, now=now).dossier_code
+
+
+def make_paper(ctx: AppContext, detail: DossierDetail, paper: str) -> Path:
+    """Write one paper of the dossier (Mẫu 01, the declaration or a notice); returns its file."""
+    if paper == RECEIPT:
+        return papers.receipt_paper(ctx.paths, detail.view, detail.office)
+    if paper == DECLARATION:
+        return papers.declaration_paper(ctx.paths, detail.view, detail.office)
+    return papers.notice_paper(ctx.database, ctx.paths, detail.status.code, paper)
+
+
+def print_slip(ctx: AppContext, detail: DossierDetail, preview: PreviewSink | None) -> None:
+    """Print the appointment slip again on the thermal printer."""
+    papers.print_slip(ctx.settings, detail.view, detail.office, preview)

@@ -22,20 +22,11 @@ from PySide6.QtWidgets import (
 
 from onestop_desk.core.lifecycle import DossierAction, DossierState, timing_label
 from onestop_desk.core.submission import SubmissionState
-from onestop_desk.gui.dossiers.data import DossierDetail
+from onestop_desk.gui.dossiers.data import DECLARATION, NOTICE_NAMES, RECEIPT, SLIP, DossierDetail
 from onestop_desk.gui.dossiers.models import HistoryModel
 from onestop_desk.gui.widgets import restyle, scaled
 from onestop_desk.services.dossier_list import portal_status_label, submission_label
 
-#: Paper keys: the notices by form number, and the reception's own papers.
-RECEIPT, DECLARATION, SLIP = "01", "declaration", "slip"
-NOTICE_NAMES: Mapping[str, str] = {
-    "02": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "03": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    "04": "Văn bản xin lỗi và gia hạn thời gian giải quyết",
-    "05": "Thông báo dừng giải quyết hồ sơ",
-    "06": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-}
 #: The notice each action's history entry prints.
 NOTICE_OF_EVENT: Mapping[str, str] = {
     DossierAction.REQUEST_SUPPLEMENT.value: "02",
