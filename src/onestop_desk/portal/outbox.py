@@ -209,7 +209,7 @@ _DUE: Final = (
         Submission.attempts,
     )
     .where(
-        Submission.state.in_((SubmissionState.PENDING.value, SubmissionState.SENDING.value)),
+        Submission.state.in_((SubmissionState.PENDING, SubmissionState.SENDING)),
         Submission.next_attempt_at <= bindparam("now"),
     )
     .order_by(Submission.next_attempt_at)
@@ -221,7 +221,7 @@ _LEASE: Final = (
     update(Submission)
     .where(Submission.id.in_(bindparam("ids", expanding=True)))
     .values(
-        state=SubmissionState.SENDING.value,
+        state=SubmissionState.SENDING,
         attempts=Submission.attempts + 1,
         next_attempt_at=bindparam("until"),
         updated_at=bindparam("now"),
@@ -232,7 +232,7 @@ _HELD: Final = (
     select(Submission.id, Submission.attempts)
     .where(
         Submission.id.in_(bindparam("ids", expanding=True)),
-        Submission.state == SubmissionState.SENDING.value,
+        Submission.state == SubmissionState.SENDING,
     )
     # In id order: two workers locking overlapping rows never deadlock.
     .order_by(Submission.id)
@@ -610,7 +610,7 @@ class Outbox:
                     writes.submissions.append(
                         {
                             "b_id": claim.submission_id,
-                            "state": SubmissionState.PENDING.value,
+                            "state": SubmissionState.PENDING,
                             "attempts": claim.token - 1,  # never tried: it does not count
                             "next_attempt_at": now + timedelta(seconds=delay),
                             "updated_at": now,
@@ -634,7 +634,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": SubmissionState.SENT.value,
+                "state": SubmissionState.SENT,
                 "sent_at": now,
                 "updated_at": now,
                 "last_error": None,
@@ -690,7 +690,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": outcome.work.claim.submission_id,
-                "state": SubmissionState.PENDING.value,
+                "state": SubmissionState.PENDING,
                 "next_attempt_at": now + timedelta(seconds=wait),
                 "last_error": outcome.reason,
                 "updated_at": now,
@@ -707,7 +707,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": SubmissionState.FAILED.value,
+                "state": SubmissionState.FAILED,
                 "last_error": reason,
                 "updated_at": now,
             }

@@ -30,6 +30,7 @@ from onestop_desk.core.citizen_id import cross_check, validate_id_number
 from onestop_desk.core.dossier_code import format_dossier_code
 from onestop_desk.core.forms import FormDefinition, defaults_from_applicant, derive, validate
 from onestop_desk.core.lifecycle import DossierState
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.core.text import nfc, search_key
 from onestop_desk.db.models import (
     Citizen,
@@ -209,7 +210,7 @@ class CitizenView:
     id_number: str
     full_name: str
     date_of_birth: date | None
-    sex: str | None
+    sex: CardSex | None
     address: str | None
     old_id_number: str | None
     phone: str | None
@@ -223,7 +224,7 @@ class DossierView:
 
     id: uuid.UUID
     code: str
-    state: str
+    state: DossierState
     procedure_code: str
     procedure_name: str
     procedure_form: str | None
@@ -244,7 +245,7 @@ class DossierView:
     derived: dict[str, str]
     documents: tuple[DocumentView, ...]
     received_by: str | None
-    submission_state: str | None
+    submission_state: SubmissionState | None
     attachments: tuple[AttachmentView, ...] = ()  # of the dossier as a whole
 
     def as_json(self) -> dict[str, Any]:
@@ -494,7 +495,13 @@ def _upsert_citizen(uow: UnitOfWork, applicant: ApplicantInput, now: datetime) -
     # Keep what we knew when this visit leaves a detail out; a new value replaces the old.
     if applicant.date_of_birth is not None:
         citizen.date_of_birth = applicant.date_of_birth
-    for attr in ("sex", "address", "old_id_number", "phone", "email"):
+    if applicant.sex is not None and nfc(applicant.sex).strip():
+        # The column holds a Sex: a plain string would stay on the row object until reloaded.
+        sex = card_sex(nfc(applicant.sex).strip())
+        if sex is None:
+            raise InputError(f"Giới tính “{applicant.sex}” không hợp lệ.", "Chọn Nam hoặc Nữ.")
+        citizen.sex = sex
+    for attr in ("address", "old_id_number", "phone", "email"):
         value = getattr(applicant, attr)
         if value is not None and nfc(value).strip():
             setattr(citizen, attr, nfc(value).strip())
@@ -549,7 +556,7 @@ def create_dossier(
         received_by_id=request.staff_id,
         received_at=now,
         due_at=assessment.due_at,
-        state=DossierState.RECEIVED.value,
+        state=DossierState.RECEIVED,
         result_channel=request.result_channel,
         result_address=(request.result_address or "").strip() or None,
         fee_amount=fee.amount,
@@ -606,7 +613,7 @@ def create_dossier(
             actor_id=request.staff_id,
             kind="received",
             from_state=None,
-            to_state=DossierState.RECEIVED.value,
+            to_state=DossierState.RECEIVED,
             note=f"Tiếp nhận tại quầy {request.counter_number}" if request.counter_number else None,
             data={"due_at": assessment.due_at.isoformat(), "fee": fee.amount},
         )
@@ -615,7 +622,7 @@ def create_dossier(
         Submission(
             dossier_id=dossier.id,
             idempotency_key=dossier.id.hex,
-            state="pending",
+            state=SubmissionState.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
@@ -640,7 +647,7 @@ def create_dossier(
         known=_Known(
             documents=tuple(document_views),
             attachments=tuple(loose_views),
-            submission_state="pending",
+            submission_state=SubmissionState.PENDING,
         ),
     )
     uow.commit()
@@ -691,7 +698,7 @@ class _Known:
 
     documents: tuple[DocumentView, ...]
     attachments: tuple[AttachmentView, ...]
-    submission_state: str | None
+    submission_state: SubmissionState | None
 
 
 # --- reading -------------------------------------------------------------------------------------
