@@ -90,7 +90,8 @@ def _office_policy(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _staff_add(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.services.staff import Role, create_staff
+    from onestop_desk.core.roles import Role
+    from onestop_desk.services.staff import create_staff
 
     password = sys.stdin.readline().rstrip("\r\n")
     common.ready(ctx)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -30,6 +32,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from onestop_desk.core.citizen_id import Sex
+from onestop_desk.core.lifecycle import DossierState, ResultTiming
+from onestop_desk.core.queue_policy import PolicyKind, TicketClass
+from onestop_desk.core.roles import Role
+from onestop_desk.core.submission import SubmissionState
+from onestop_desk.core.ticket import PriorityReason, TicketState
+
 # Stable constraint names: migrations can refer to them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,11 +49,48 @@ NAMING_CONVENTION = {
 }
 
 
+def _values(enum_type: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum_type]
+
+
+def stored_enum(enum_type: type[StrEnum], length: int) -> Enum:
+    """A core enum kept in a plain VARCHAR of ``length``: the member's value is what is stored.
+
+    No native type and no CHECK constraint, so the schema is the same VARCHAR as before the
+    columns were typed (and a new member needs no migration); unknown strings are refused on
+    the way in and the way out.
+    """
+    return Enum(
+        enum_type,
+        native_enum=False,
+        length=length,
+        values_callable=_values,
+        validate_strings=True,
+        create_constraint=False,
+    )
+
+
 class Base(DeclarativeBase):
-    """Declarative base with the naming convention and JSON columns typed as dicts."""
+    """Declarative base with the naming convention, JSON columns typed as dicts and core enums.
+
+    Each enum is stored in the VARCHAR length its columns had as strings; a column that needs
+    another length names its type itself.
+    """
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        DossierState: stored_enum(DossierState, 30),
+        PolicyKind: stored_enum(PolicyKind, 20),
+        PriorityReason: stored_enum(PriorityReason, 30),
+        ResultTiming: stored_enum(ResultTiming, 10),
+        Role: stored_enum(Role, 20),
+        Sex: stored_enum(Sex, 3),
+        SubmissionState: stored_enum(SubmissionState, 20),
+        TicketClass: stored_enum(TicketClass, 10),
+        TicketState: stored_enum(TicketState, 20),
+    }
 
 
 def new_id() -> uuid.UUID:
@@ -66,7 +112,7 @@ class Office(Base):
     province_name: Mapped[str] = mapped_column(String(200))
     center_name: Mapped[str] = mapped_column(String(300))
     agency_code: Mapped[str] = mapped_column(String(60))
-    queue_policy: Mapped[str] = mapped_column(String(20), default="interleaved")
+    queue_policy: Mapped[PolicyKind] = mapped_column(default=PolicyKind.INTERLEAVED)
     normal_per_priority: Mapped[int] = mapped_column(Integer, default=3)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -167,7 +213,7 @@ class StaffUser(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column()
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
@@ -212,9 +258,9 @@ class Ticket(Base):
     field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field.id"))
     number: Mapped[int] = mapped_column(Integer)
     display: Mapped[str] = mapped_column(String(12))
-    ticket_class: Mapped[str] = mapped_column(String(10))
-    priority_reason: Mapped[str | None] = mapped_column(String(30))
-    state: Mapped[str] = mapped_column(String(20))
+    ticket_class: Mapped[TicketClass] = mapped_column()
+    priority_reason: Mapped[PriorityReason | None] = mapped_column()
+    state: Mapped[TicketState] = mapped_column()
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
     served_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     transferred_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"))
@@ -278,7 +324,7 @@ class Citizen(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str | None] = mapped_column(String(3))
+    sex: Mapped[Sex | None] = mapped_column()
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(200))
@@ -305,7 +351,7 @@ class Dossier(Base):
     received_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     received_at: Mapped[datetime] = mapped_column(DateTime)
     due_at: Mapped[datetime] = mapped_column(DateTime)
-    state: Mapped[str] = mapped_column(String(30))
+    state: Mapped[DossierState] = mapped_column()
     result_channel: Mapped[str] = mapped_column(String(20), default="desk")
     result_address: Mapped[str | None] = mapped_column(Text)
     deciding_body: Mapped[str | None] = mapped_column(String(300))
@@ -317,7 +363,7 @@ class Dossier(Base):
     portal_status_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime)
     returned_to: Mapped[str | None] = mapped_column(String(200))
-    result_timing: Mapped[str | None] = mapped_column(String(10))
+    result_timing: Mapped[ResultTiming | None] = mapped_column()
     counter_number: Mapped[int | None] = mapped_column(Integer)
     fee_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     logbook_year: Mapped[int | None] = mapped_column(Integer)
@@ -420,8 +466,8 @@ class DossierEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     kind: Mapped[str] = mapped_column(String(40))
-    from_state: Mapped[str | None] = mapped_column(String(30))
-    to_state: Mapped[str | None] = mapped_column(String(30))
+    from_state: Mapped[DossierState | None] = mapped_column()
+    to_state: Mapped[DossierState | None] = mapped_column()
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -435,7 +481,7 @@ class Submission(Base):
     id: Mapped[uuid.UUID] = _pk()
     dossier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dossier.id"), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[SubmissionState] = mapped_column(default=SubmissionState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)

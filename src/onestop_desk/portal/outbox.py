@@ -414,7 +414,7 @@ class Outbox:
                     writes.submissions.append(
                         {
                             "b_id": claim.submission_id,
-                            "state": SubmissionState.PENDING.value,
+                            "state": SubmissionState.PENDING,
                             "attempts": claim.token - 1,  # never tried: it does not count
                             "next_attempt_at": now + timedelta(seconds=delay),
                             "updated_at": now,
@@ -438,7 +438,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": SubmissionState.SENT.value,
+                "state": SubmissionState.SENT,
                 "sent_at": now,
                 "updated_at": now,
                 "last_error": None,
@@ -494,7 +494,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": outcome.work.claim.submission_id,
-                "state": SubmissionState.PENDING.value,
+                "state": SubmissionState.PENDING,
                 "next_attempt_at": now + timedelta(seconds=wait),
                 "last_error": outcome.reason,
                 "updated_at": now,
@@ -511,7 +511,7 @@ class Outbox:
         writes.submissions.append(
             {
                 "b_id": work.claim.submission_id,
-                "state": SubmissionState.FAILED.value,
+                "state": SubmissionState.FAILED,
                 "last_error": reason,
                 "updated_at": now,
             }

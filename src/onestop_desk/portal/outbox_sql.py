@@ -20,7 +20,7 @@ _DUE: Final = (
         Submission.attempts,
     )
     .where(
-        Submission.state.in_((SubmissionState.PENDING.value, SubmissionState.SENDING.value)),
+        Submission.state.in_((SubmissionState.PENDING, SubmissionState.SENDING)),
         Submission.next_attempt_at <= bindparam("now"),
     )
     .order_by(Submission.next_attempt_at)
@@ -32,7 +32,7 @@ _LEASE: Final = (
     update(Submission)
     .where(Submission.id.in_(bindparam("ids", expanding=True)))
     .values(
-        state=SubmissionState.SENDING.value,
+        state=SubmissionState.SENDING,
         attempts=Submission.attempts + 1,
         next_attempt_at=bindparam("until"),
         updated_at=bindparam("now"),
@@ -43,7 +43,7 @@ _HELD: Final = (
     select(Submission.id, Submission.attempts)
     .where(
         Submission.id.in_(bindparam("ids", expanding=True)),
-        Submission.state == SubmissionState.SENDING.value,
+        Submission.state == SubmissionState.SENDING,
     )
     # In id order: two workers locking overlapping rows never deadlock.
     .order_by(Submission.id)

@@ -243,7 +243,7 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
     dossier.portal_status = change.status
     dossier.portal_status_at = at
 
-    before = DossierState(dossier.state)
+    before = dossier.state
     action = STATUS_ACTIONS.get(change.status)
     after = TRANSITIONS.get((before, action)) if action is not None else None
     label = portal_status_label(change.status)
@@ -268,10 +268,10 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
     if again:
         data["replaces_earlier"] = True
     if after is not None:
-        dossier.state = after.value
+        dossier.state = after
         if after is DossierState.RETURNED:
             dossier.returned_at = at
-            dossier.result_timing = classify_return(dossier.due_at, at).value
+            dossier.result_timing = classify_return(dossier.due_at, at)
     elif again:
         note += " (yêu cầu mới, thay cho yêu cầu bổ sung trước)"
     elif action is not None:
@@ -281,8 +281,8 @@ def _apply_change(session: Session, change: StatusChange) -> SyncReport:
             dossier_id=dossier.id,
             at=at,
             kind=kind,
-            from_state=before.value if after is not None else None,
-            to_state=after.value if after is not None else None,
+            from_state=before if after is not None else None,
+            to_state=after,
             note=note,
             data=data,
         )

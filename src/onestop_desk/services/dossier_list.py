@@ -63,7 +63,7 @@ SORT_KEYS: Final = (
 RECENT_DAYS: Final = 366
 DEFAULT_LIMIT: Final = 500
 
-OPEN_STATES: Final = tuple(s.value for s in DossierState if s not in FINAL_STATES)
+OPEN_STATES: Final = tuple(s for s in DossierState if s not in FINAL_STATES)
 
 _ID_NUMBER = re.compile(r"\d{12}")
 _OLD_ID_NUMBER = re.compile(r"\d{9}")
@@ -90,7 +90,7 @@ class DossierRow:
     late: bool  # still open after its due date (returning it now would be late)
     due_soon: bool  # open, due today or on the next working day
     returned_at: datetime | None
-    submission_state: str | None  # pending | sending | sent | failed; None: never queued
+    submission_state: SubmissionState | None  # None: never queued
     submission_label: str
     portal_status: str | None
     portal_status_label: str
@@ -224,13 +224,13 @@ def _filter_condition(
             # Late as the return would be classed: the due date, not the hour, has passed.
             return open_state & (Dossier.due_at < _day_start(today))
         case DossierFilter.SUPPLEMENT:
-            return Dossier.state == DossierState.SUPPLEMENT_REQUESTED.value
+            return Dossier.state == DossierState.SUPPLEMENT_REQUESTED
         case DossierFilter.RESULT_READY:
-            return Dossier.state == DossierState.RESULT_READY.value
+            return Dossier.state == DossierState.RESULT_READY
         case DossierFilter.SUBMISSION_FAILED:
-            return Submission.state == SubmissionState.FAILED.value
+            return Submission.state == SubmissionState.FAILED
         case DossierFilter.RETURNED:
-            return Dossier.state == DossierState.RETURNED.value
+            return Dossier.state == DossierState.RETURNED
         case _:
             return None
 
@@ -293,16 +293,13 @@ def due_label(
     now: datetime,
     calendar: WorkCalendar,
     returned_at: datetime | None = None,
-    result_timing: str | None = None,
+    result_timing: ResultTiming | None = None,
 ) -> str:
     """The "Hẹn trả" cell: how the due time stands from where the specialist sits, now."""
     today = now.date()
     if state is DossierState.RETURNED:
         when = f"Đã trả {returned_at:%d/%m}" if returned_at is not None else "Đã trả"
-        try:
-            return f"{when} – {timing_label(ResultTiming(result_timing or ''))}"
-        except ValueError:
-            return when
+        return when if result_timing is None else f"{when} – {timing_label(result_timing)}"
     if state in FINAL_STATES:
         return "—"
     due_day = due_at.date()
@@ -424,7 +421,7 @@ def _row(
         submission,
         portal_status,
     ) = values
-    state = DossierState(raw_state)
+    state: DossierState = raw_state
     still_open = state not in FINAL_STATES
     late = is_overdue(state, due_at, now)
     return DossierRow(
@@ -516,9 +513,9 @@ def _open_part(which: DossierFilter, now: datetime, next_day: date) -> ColumnEle
         case DossierFilter.LATE:
             return Dossier.due_at < _day_start(today)
         case DossierFilter.SUPPLEMENT:
-            return Dossier.state == DossierState.SUPPLEMENT_REQUESTED.value
+            return Dossier.state == DossierState.SUPPLEMENT_REQUESTED
         case DossierFilter.RESULT_READY:
-            return Dossier.state == DossierState.RESULT_READY.value
+            return Dossier.state == DossierState.RESULT_READY
     raise ValueError(f"not an open-dossier filter: {which}")
 
 

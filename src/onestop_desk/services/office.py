@@ -46,7 +46,7 @@ def office_info(office: Office) -> OfficeInfo:
         province_name=office.province_name,
         center_name=office.center_name,
         agency_code=office.agency_code,
-        policy=QueuePolicy(PolicyKind(office.queue_policy), office.normal_per_priority),
+        policy=QueuePolicy(office.queue_policy, office.normal_per_priority),
     )
 
 
@@ -115,7 +115,7 @@ def create_office(
         province_name=province,
         center_name=center_name or f"Trung tâm Phục vụ hành chính công {_lower_first(name)}",
         agency_code=agency_code,
-        queue_policy=PolicyKind.INTERLEAVED.value,
+        queue_policy=PolicyKind.INTERLEAVED,
         normal_per_priority=3,
         settings={},
         created_at=now,
@@ -144,7 +144,7 @@ def set_queue_policy(
     office = uow.session.get(Office, office_id)
     if office is None:
         raise NotFound("Không tìm thấy đơn vị trong cơ sở dữ liệu.")
-    office.queue_policy = policy.kind.value
+    office.queue_policy = policy.kind
     office.normal_per_priority = policy.normal_per_priority
     uow.audit(
         "office.queue_policy",

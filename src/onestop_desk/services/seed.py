@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from onestop_desk.core.roles import Role
 from onestop_desk.db.models import Counter, Field, Office
 from onestop_desk.services.catalog import SeedResult, load_catalog, seed_catalog
 from onestop_desk.services.office import create_office
-from onestop_desk.services.staff import Role, create_staff
+from onestop_desk.services.staff import create_staff
 from onestop_desk.services.uow import UnitOfWork
 
 DEMO_WARD_CODE = 24481  # Xã Hòa Sơn, tỉnh Đắk Lắk

@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from onestop_desk.core.roles import Role
 from onestop_desk.db.models import StaffUser
 from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError, KnownError
 from onestop_desk.services.uow import UnitOfWork
@@ -21,12 +21,6 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()
-
-
-class Role(StrEnum):
-    RECEPTION = "reception"
-    HEAD = "head"
-    ADMIN = "admin"
 
 
 ROLE_LABELS = {
@@ -49,7 +43,7 @@ class StaffInfo:
 
 
 def _info(user: StaffUser) -> StaffInfo:
-    return StaffInfo(user.id, user.username, user.full_name, Role(user.role))
+    return StaffInfo(user.id, user.username, user.full_name, user.role)
 
 
 def require_admin(staff: StaffInfo) -> StaffInfo:
@@ -95,7 +89,7 @@ def create_staff(
         username=username,
         full_name=full_name.strip(),
         password_hash=_hasher.hash(password),
-        role=role.value,
+        role=role,
         active=True,
         failed_logins=0,
         created_at=now,

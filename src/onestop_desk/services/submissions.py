@@ -19,7 +19,7 @@ class SubmissionInfo:
     """A dossier's submission as the counter and ``portal status`` show it."""
 
     dossier_code: str
-    state: str
+    state: SubmissionState
     attempts: int
     last_error: str | None
     updated_at: datetime
@@ -49,7 +49,7 @@ def retry_submission(
             f"({submission_state_label(row.state).lower()}), không cần gửi lại."
         )
     previous = row.last_error
-    row.state = SubmissionState.PENDING.value
+    row.state = SubmissionState.PENDING
     row.attempts = 0
     row.next_attempt_at = now
     row.updated_at = now
@@ -88,7 +88,7 @@ def outbox_summary(uow: UnitOfWork, *, failed_limit: int = 100) -> OutboxSummary
     rows = uow.session.execute(
         select(Submission, Dossier.code, Dossier.portal_reference)
         .join(Dossier, Dossier.id == Submission.dossier_id)
-        .where(Submission.state == SubmissionState.FAILED.value)
+        .where(Submission.state == SubmissionState.FAILED)
         .order_by(Submission.updated_at.desc())
         .limit(failed_limit)
     ).all()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from onestop_desk.core.dossier_code import format_dossier_code
 from onestop_desk.core.lifecycle import DossierState
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.core.text import nfc, search_key
 from onestop_desk.db.models import (
     Citizen,
@@ -25,8 +26,8 @@ from onestop_desk.db.models import (
     StoredFile,
     Submission,
 )
-from onestop_desk.errors import NotFound
-from onestop_desk.services.dossier.assessment import assess
+from onestop_desk.errors import InputError, NotFound
+from onestop_desk.services.dossier.assessment import assess, card_sex
 from onestop_desk.services.dossier.request import ApplicantInput, AttachmentFile, DossierRequest
 from onestop_desk.services.dossier.views import (
     AttachmentView,
@@ -55,7 +56,13 @@ def _upsert_citizen(uow: UnitOfWork, applicant: ApplicantInput, now: datetime) -
     # Keep what we knew when this visit leaves a detail out; a new value replaces the old.
     if applicant.date_of_birth is not None:
         citizen.date_of_birth = applicant.date_of_birth
-    for attr in ("sex", "address", "old_id_number", "phone", "email"):
+    if applicant.sex is not None and nfc(applicant.sex).strip():
+        # The column holds a Sex: a plain string would stay on the row object until reloaded.
+        sex = card_sex(nfc(applicant.sex).strip())
+        if sex is None:
+            raise InputError(f"Giới tính “{applicant.sex}” không hợp lệ.", "Chọn Nam hoặc Nữ.")
+        citizen.sex = sex
+    for attr in ("address", "old_id_number", "phone", "email"):
         value = getattr(applicant, attr)
         if value is not None and nfc(value).strip():
             setattr(citizen, attr, nfc(value).strip())
@@ -110,7 +117,7 @@ def create_dossier(
         received_by_id=request.staff_id,
         received_at=now,
         due_at=assessment.due_at,
-        state=DossierState.RECEIVED.value,
+        state=DossierState.RECEIVED,
         result_channel=request.result_channel,
         result_address=(request.result_address or "").strip() or None,
         fee_amount=fee.amount,
@@ -167,7 +174,7 @@ def create_dossier(
             actor_id=request.staff_id,
             kind="received",
             from_state=None,
-            to_state=DossierState.RECEIVED.value,
+            to_state=DossierState.RECEIVED,
             note=f"Tiếp nhận tại quầy {request.counter_number}" if request.counter_number else None,
             data={"due_at": assessment.due_at.isoformat(), "fee": fee.amount},
         )
@@ -176,7 +183,7 @@ def create_dossier(
         Submission(
             dossier_id=dossier.id,
             idempotency_key=dossier.id.hex,
-            state="pending",
+            state=SubmissionState.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
@@ -201,7 +208,7 @@ def create_dossier(
         known=_Known(
             documents=tuple(document_views),
             attachments=tuple(loose_views),
-            submission_state="pending",
+            submission_state=SubmissionState.PENDING,
         ),
     )
     uow.commit()

@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from onestop_desk.core.catalog import format_vnd
+from onestop_desk.core.citizen_id import Sex as CardSex
 from onestop_desk.core.forms import derive
+from onestop_desk.core.lifecycle import DossierState
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.core.text import search_key
 from onestop_desk.db.models import (
     Citizen,
@@ -53,7 +56,7 @@ class CitizenView:
     id_number: str
     full_name: str
     date_of_birth: date | None
-    sex: str | None
+    sex: CardSex | None
     address: str | None
     old_id_number: str | None
     phone: str | None
@@ -67,7 +70,7 @@ class DossierView:
 
     id: uuid.UUID
     code: str
-    state: str
+    state: DossierState
     procedure_code: str
     procedure_name: str
     procedure_form: str | None
@@ -88,7 +91,7 @@ class DossierView:
     derived: dict[str, str]
     documents: tuple[DocumentView, ...]
     received_by: str | None
-    submission_state: str | None
+    submission_state: SubmissionState | None
     attachments: tuple[AttachmentView, ...] = ()  # of the dossier as a whole
 
     def as_json(self) -> dict[str, Any]:
@@ -148,7 +151,7 @@ class _Known:
 
     documents: tuple[DocumentView, ...]
     attachments: tuple[AttachmentView, ...]
-    submission_state: str | None
+    submission_state: SubmissionState | None
 
 
 def _citizen_view(citizen: Citizen, dossier_count: int = 0) -> CitizenView:

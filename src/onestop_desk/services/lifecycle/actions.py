@@ -13,7 +13,6 @@ from typing import Any, Final, assert_never
 
 from onestop_desk.core.lifecycle import (
     DossierAction,
-    DossierState,
     IllegalDossierTransition,
     action_label,
     allowed_actions,
@@ -71,7 +70,7 @@ def _check_staff(uow: UnitOfWork, staff_id: uuid.UUID | None) -> None:
 
 
 def _conflict(dossier: Dossier, error: IllegalDossierTransition) -> Conflict:
-    state = DossierState(dossier.state)
+    state = dossier.state
     possible = [action_label(a) for a in DossierAction if a in allowed_actions(state)]
     hint = (
         f"Lúc này hồ sơ {dossier.code} chỉ có thể: {', '.join(possible)}."
@@ -95,22 +94,22 @@ def _act(
     now = now or datetime.now()
     dossier = find_dossier(uow, code, lock=True)
     _check_staff(uow, staff_id)
-    before = DossierState(dossier.state)
+    before = dossier.state
     try:
         after = next_dossier_state(before, action)
     except IllegalDossierTransition as exc:
         raise _conflict(dossier, exc) from None
     # Raising in apply leaves the transaction uncommitted: nothing is written.
     data = apply(uow, dossier) if apply is not None else {}
-    dossier.state = after.value
+    dossier.state = after
     uow.session.add(
         DossierEvent(
             dossier_id=dossier.id,
             at=now,
             actor_id=staff_id,
             kind=action.value,
-            from_state=before.value,
-            to_state=after.value,
+            from_state=before,
+            to_state=after,
             note=note,
             data=data,
         )
@@ -372,7 +371,7 @@ def return_result(
         timing = classify_return(dossier.due_at, moment)
         dossier.returned_at = moment
         dossier.returned_to = receiver
-        dossier.result_timing = timing.value
+        dossier.result_timing = timing
         dossier.result_channel = chosen
         return {
             "returned_to": receiver,

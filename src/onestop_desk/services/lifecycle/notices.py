@@ -22,6 +22,7 @@ from onestop_desk.core.lifecycle import (
     state_label,
     timing_label,
 )
+from onestop_desk.core.roles import Role
 from onestop_desk.db.models import Dossier, Office, StaffUser
 from onestop_desk.documents.notices import (
     ExtensionData,
@@ -110,7 +111,7 @@ def _head_name(uow: UnitOfWork, office_id: uuid.UUID) -> str:
         select(StaffUser.full_name)
         .where(
             StaffUser.office_id == office_id,
-            StaffUser.role == "head",
+            StaffUser.role == Role.HEAD,
             StaffUser.active.is_(True),
         )
         .order_by(StaffUser.created_at, StaffUser.username)
@@ -215,7 +216,7 @@ def notice_document(uow: UnitOfWork, code: str, form: str) -> PaperWriter:
         if event is None:
             raise Conflict(
                 f"Hồ sơ {dossier.code} {_MISSING_EVENT[number]} nên không có Mẫu {number}.",
-                f"Trạng thái hiện tại: {state_label(DossierState(dossier.state))}.",
+                f"Trạng thái hiện tại: {state_label(dossier.state)}.",
             )
     return _notice(uow, dossier, office_row=office_row, number=number, event=event, events=events)
 
@@ -321,9 +322,9 @@ def _notice(
 
 
 def _logbook_note(dossier: Dossier, now: datetime) -> str:
-    state = DossierState(dossier.state)
-    if state is DossierState.RETURNED and dossier.result_timing:
-        return timing_label(ResultTiming(dossier.result_timing))
+    state = dossier.state
+    if state is DossierState.RETURNED and dossier.result_timing is not None:
+        return timing_label(dossier.result_timing)
     if is_overdue(state, dossier.due_at, now):
         return f"{state_label(state)}, quá hạn"
     return state_label(state)

@@ -21,6 +21,7 @@ from onestop_desk.core.lifecycle import (
     state_label,
     timing_label,
 )
+from onestop_desk.core.submission import SubmissionState
 from onestop_desk.db.models import Dossier, DossierEvent, Office, StaffUser, Submission
 from onestop_desk.errors import InputError, NotFound
 from onestop_desk.services.office import OfficeInfo
@@ -38,8 +39,8 @@ class EventView:
     kind: str
     label: str
     actor_name: str | None
-    from_state: str | None
-    to_state: str | None
+    from_state: DossierState | None
+    to_state: DossierState | None
     note: str | None
     data: dict[str, Any]
 
@@ -63,7 +64,7 @@ class DossierStatus:
     result_channel: str
     portal_reference: str | None
     portal_status: str | None
-    submission_state: str | None
+    submission_state: SubmissionState | None
     submission_attempts: int
     submission_error: str | None
     allowed_actions: tuple[DossierAction, ...]
@@ -173,7 +174,7 @@ def statuses(uow: UnitOfWork, dossiers: Sequence[Dossier], now: datetime) -> lis
     }
     statuses = []
     for dossier in dossiers:
-        state = DossierState(dossier.state)
+        state = dossier.state
         submission = submissions.get(dossier.id)
         allowed = allowed_actions(state)
         statuses.append(
@@ -189,9 +190,7 @@ def statuses(uow: UnitOfWork, dossiers: Sequence[Dossier], now: datetime) -> lis
                 due_at=dossier.due_at,
                 returned_at=dossier.returned_at,
                 returned_to=dossier.returned_to,
-                result_timing=ResultTiming(dossier.result_timing)
-                if dossier.result_timing
-                else None,
+                result_timing=dossier.result_timing,
                 result_channel=dossier.result_channel,
                 portal_reference=dossier.portal_reference,
                 portal_status=dossier.portal_status,
@@ -222,7 +221,7 @@ def about_to_be_late(
     if within_hours < 0:
         raise InputError("Khoảng thời gian cảnh báo phải từ 0 giờ trở lên.")
     window = timedelta(hours=within_hours)
-    extendable = [s.value for s in DossierState if DossierAction.EXTEND in allowed_actions(s)]
+    extendable = [s for s in DossierState if DossierAction.EXTEND in allowed_actions(s)]
     # The index on (office, state, due) narrows it; needs_extension has the last word.
     candidates = uow.session.scalars(
         select(Dossier)
@@ -234,9 +233,7 @@ def about_to_be_late(
         )
         .order_by(Dossier.due_at, Dossier.code)
     ).all()
-    wanted = [
-        d for d in candidates if needs_extension(DossierState(d.state), d.due_at, now, window)
-    ]
+    wanted = [d for d in candidates if needs_extension(d.state, d.due_at, now, window)]
     return statuses(uow, wanted, now)
 
 

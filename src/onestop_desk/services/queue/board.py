@@ -96,7 +96,7 @@ def display_board(
         .where(
             Ticket.office_id == office_id,
             Ticket.day == day,
-            Ticket.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+            Ticket.state.in_([TicketState.CALLED, TicketState.SERVING]),
         )
         .order_by(Ticket.called_at)
     ):
@@ -126,7 +126,7 @@ def display_board(
                 number=c.number,
                 name=c.name,
                 display=in_hand[c.id].display if c.id in in_hand else None,
-                state=TicketState(in_hand[c.id].state) if c.id in in_hand else None,
+                state=in_hand[c.id].state if c.id in in_hand else None,
             )
             for c in counters
         ],

@@ -46,7 +46,7 @@ def _normals_since_priority(uow: UnitOfWork, counter: Counter, day: date, owed: 
         .limit(owed)
     )
     for count, cls in enumerate(classes):
-        if cls == TicketClass.PRIORITY.value:
+        if cls is TicketClass.PRIORITY:
             return count
     return owed
 
@@ -57,7 +57,7 @@ def _current_at_counter(uow: UnitOfWork, counter: Counter, day: date) -> list[Ti
             select(Ticket).where(
                 Ticket.counter_id == counter.id,
                 Ticket.day == day,
-                Ticket.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+                Ticket.state.in_([TicketState.CALLED, TicketState.SERVING]),
             )
         )
     )
@@ -95,7 +95,7 @@ def call_next(
 
     def first_of(cls: TicketClass) -> Ticket | None:
         query = (
-            base.where(Ticket.ticket_class == cls.value)
+            base.where(Ticket.ticket_class == cls)
             .order_by(Ticket.issued_at, Ticket.number)
             .limit(1)
             .with_for_update(skip_locked=True, of=Ticket)
@@ -161,10 +161,10 @@ def _apply(
 ) -> None:
     """Move a ticket through its state machine, stamp the time and record the event."""
     try:
-        new_state = next_ticket_state(TicketState(ticket.state), action)
+        new_state = next_ticket_state(ticket.state, action)
     except ValueError as exc:
         raise Conflict(str(exc)) from exc
-    ticket.state = new_state.value
+    ticket.state = new_state
     if action in (TicketAction.CALL, TicketAction.RECALL, TicketAction.CALL_BACK):
         ticket.called_at = now
         ticket.call_count += 1
@@ -247,7 +247,7 @@ def waiting_list(
         .where(
             Ticket.office_id == office_id,
             Ticket.day == day,
-            Ticket.state == TicketState.WAITING.value,
+            Ticket.state == TicketState.WAITING,
             Ticket.field_id.in_(field_ids),
             or_(Ticket.counter_id.is_(None), Ticket.counter_id == counter.id),
         )
@@ -259,8 +259,8 @@ def waiting_list(
             display=t.display,
             field_code=code,
             field_name=name,
-            priority=t.ticket_class == TicketClass.PRIORITY.value,
-            priority_reason=PriorityReason(t.priority_reason) if t.priority_reason else None,
+            priority=t.ticket_class is TicketClass.PRIORITY,
+            priority_reason=t.priority_reason,
             issued_at=t.issued_at,
             waited_minutes=max(0, int((now - t.issued_at).total_seconds() // 60)),
             transferred=t.transferred_from_id is not None,
@@ -295,7 +295,7 @@ def missed_tickets(
         .where(
             Ticket.counter_id == counter.id,
             Ticket.day == day,
-            Ticket.state == TicketState.NO_SHOW.value,
+            Ticket.state == TicketState.NO_SHOW,
         )
         .order_by(Ticket.finished_at.desc())
     )
@@ -357,7 +357,7 @@ def transfer_ticket(
         display=ticket.display,
         ticket_class=ticket.ticket_class,
         priority_reason=ticket.priority_reason,
-        state=TicketState.WAITING.value,
+        state=TicketState.WAITING,
         counter_id=counter.id if counter else None,
         transferred_from_id=ticket.id,
         issued_at=ticket.issued_at,

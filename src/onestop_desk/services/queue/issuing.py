@@ -45,6 +45,8 @@ from onestop_desk.services.uow import UnitOfWork
 #   ``ticket``), before the new ticket is counted in;
 # - PostgreSQL queues its NOTIFY in the same statement; SQLite's data_version moves on commit.
 
+# The statements below go to the driver's cursor, past the ORM's enum columns: they bind and
+# inline the stored strings (the members' values) themselves.
 _WAITING = TicketState.WAITING.value
 
 
@@ -308,7 +310,7 @@ def unprinted_tickets(uow: UnitOfWork, *, office_id: uuid.UUID, day: date) -> li
             Ticket.office_id == office_id,
             Ticket.day == day,
             Ticket.print_error.is_not(None),
-            Ticket.state == TicketState.WAITING.value,
+            Ticket.state == TicketState.WAITING,
         )
         .order_by(Ticket.issued_at)
     )

@@ -48,9 +48,9 @@ def ticket_info(ticket: Ticket, waiting_ahead: int = 0) -> TicketInfo:
         display=ticket.display,
         field_code=ticket.field.code,
         field_name=ticket.field.name,
-        ticket_class=TicketClass(ticket.ticket_class),
-        priority_reason=PriorityReason(ticket.priority_reason) if ticket.priority_reason else None,
-        state=TicketState(ticket.state),
+        ticket_class=ticket.ticket_class,
+        priority_reason=ticket.priority_reason,
+        state=ticket.state,
         issued_at=ticket.issued_at,
         called_at=ticket.called_at,
         counter_number=ticket.counter.number if ticket.counter else None,
@@ -65,7 +65,7 @@ def waiting_query(office_id: uuid.UUID, day: date) -> Select[Ticket]:
     return select(Ticket).where(
         Ticket.office_id == office_id,
         Ticket.day == day,
-        Ticket.state == TicketState.WAITING.value,
+        Ticket.state == TicketState.WAITING,
     )
 
 
@@ -84,7 +84,7 @@ def count_ahead(
     """
     query = waiting_query(office_id, day).where(Ticket.field_id == field_id)
     if ticket_class is TicketClass.PRIORITY:
-        query = query.where(Ticket.ticket_class == TicketClass.PRIORITY.value)
+        query = query.where(Ticket.ticket_class == TicketClass.PRIORITY)
     if before is not None:
         query = query.where(Ticket.issued_at < before)
     return int(uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
@@ -96,13 +96,13 @@ def get_ticket(uow: UnitOfWork, ticket_id: uuid.UUID) -> TicketInfo:
     if ticket is None:
         raise NotFound("Không tìm thấy số thứ tự này.")
     ahead = 0
-    if ticket.state == TicketState.WAITING.value:
+    if ticket.state is TicketState.WAITING:
         ahead = count_ahead(
             uow,
             ticket.office_id,
             ticket.day,
             ticket.field_id,
-            ticket_class=TicketClass(ticket.ticket_class),
+            ticket_class=ticket.ticket_class,
             before=ticket.issued_at,
         )
     return ticket_info(ticket, ahead)
