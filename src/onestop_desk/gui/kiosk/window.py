@@ -30,7 +30,7 @@ from onestop_desk.gui.kiosk.screens import (
     PriorityScreen,
     StartingScreen,
 )
-from onestop_desk.gui.operations import QueryOp
+from onestop_desk.gui.operations import LatestRead, QueryOp
 from onestop_desk.gui.widgets import bundled_font_family
 from onestop_desk.gui.widgets.ticket_preview import TicketPreviewWindow
 from onestop_desk.printing.targets import PrinterError, PrinterKind, parse_printer_url
@@ -113,9 +113,11 @@ class KioskWindow(QWidget):
         self._issuing = False
         self._printing_id: uuid.UUID | None = None
         self._unavailable = False
-        self._loading = False
-        self._reload_again = False
         self._closed = False
+        # The home screen's read: one in flight, a change meanwhile reads once more after it.
+        self._home_read: LatestRead[KioskHome] = LatestRead(
+            self._home_work, success=self._loaded, failure=self._load_failed, parent=self
+        )
         self._tap_guard_until = 0.0
         self._watching = False
 
@@ -254,29 +256,15 @@ class KioskWindow(QWidget):
 
     def reload(self) -> None:
         """Read office, fields and counts in the background (coalesced while one read runs)."""
-        if self._closed:
-            return
-        if self._loading:
-            self._reload_again = True
-            return
-        self._loading = True
-        self._reload_again = False
-        database, ward_code = self.ctx.database, self.ctx.settings.office.ward_code
-        QueryOp(
-            lambda: data.load_home(database, ward_code),
-            success=self._loaded,
-            failure=self._load_failed,
-            parent=self,
-        ).run_in_background()
+        if not self._closed:
+            self._home_read.request()
 
-    def _load_done(self) -> None:
-        self._loading = False
-        if self._reload_again and not self._closed:
-            self.reload()
+    def _home_work(self) -> Callable[[], KioskHome]:
+        database, ward_code = self.ctx.database, self.ctx.settings.office.ward_code
+        return lambda: data.load_home(database, ward_code)
 
     @_guarded
     def _loaded(self, home: KioskHome) -> None:
-        self._load_done()
         if self._closed:
             return
         if self._unavailable:
@@ -292,7 +280,6 @@ class KioskWindow(QWidget):
 
     @_guarded
     def _load_failed(self, exc: Exception) -> None:
-        self._load_done()
         if self._closed:
             return
         first = not self._unavailable
@@ -472,6 +459,7 @@ class KioskWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._closed = True
+        self._home_read.stop()
         for timer in (
             self._return_timer,
             self._idle_timer,
