@@ -28,5 +28,13 @@ def test_a_placeholder_left_without_a_value_is_an_error() -> None:
 
 
 def test_every_sheet_is_there() -> None:
-    for name in ("kiosk.qss", "admin.qss", "ticket_preview.qss"):
+    for name in (
+        "kiosk.qss",
+        "admin.qss",
+        "ticket_preview.qss",
+        "counter.qss",
+        "reception.qss",
+        "dossiers.qss",
+        "dossier-dialogs.qss",
+    ):
         assert resource_path("styles", name).is_file()

@@ -6,7 +6,7 @@ from functools import cache
 
 from PySide6.QtGui import QColor
 
-from onestop_desk.resources import resource_path
+from onestop_desk.gui.widgets import load_style
 
 # The preselected no-show is a suggestion: without focus its row shows pale, not alarm-blue.
 # (A palette, not the sheet: a sheet rule for the selection would restyle the whole table.)
@@ -17,4 +17,4 @@ INACTIVE_HIGHLIGHTED_TEXT = QColor("#102a43")
 @cache
 def stylesheet() -> str:
     """The queue panel's style sheet, read once."""
-    return resource_path("styles", "counter.qss").read_text(encoding="utf-8")
+    return load_style("counter.qss")

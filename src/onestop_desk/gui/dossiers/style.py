@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from onestop_desk.resources import resource_path
+from onestop_desk.gui.widgets import load_style
 
 
 @cache
 def pane_sheet() -> str:
     """The pane's style sheet (``dossiers.qss``): filters, banner, the opened dossier, messages."""
-    return resource_path("styles", "dossiers.qss").read_text(encoding="utf-8")
+    return load_style("dossiers.qss")
 
 
 @cache
 def dialog_sheet() -> str:
     """The action dialogs' own sheet (``dossier-dialogs.qss``): the error line and the hints."""
-    return resource_path("styles", "dossier-dialogs.qss").read_text(encoding="utf-8")
+    return load_style("dossier-dialogs.qss")

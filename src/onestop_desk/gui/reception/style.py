@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from onestop_desk.resources import resource_path
+from onestop_desk.gui.widgets import load_style
 
 # A section starts with a comment line "/* == name == */" and runs to the next one.
 _SECTION = re.compile(r"^/\* == (?P<name>[a-z_]+) == \*/$", re.M)
@@ -21,7 +21,7 @@ def sheet(name: str) -> str:
 
 @cache
 def _sections() -> dict[str, str]:
-    text = resource_path("styles", "reception.qss").read_text(encoding="utf-8")
+    text = load_style("reception.qss")
     marks = list(_SECTION.finditer(text))
     return {
         mark["name"]: text[
