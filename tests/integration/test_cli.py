@@ -33,6 +33,7 @@ def run_cli(
     data_dir: Path | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 120,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m onestop_desk`` with its own data folder, as a script would."""
     command = [sys.executable, "-m", "onestop_desk", "--data-dir", str(data_dir or tmp_path)]
@@ -46,6 +47,7 @@ def run_cli(
         capture_output=True,
         text=True,
         encoding="utf-8",
+        input=stdin,
         env=environment,
         cwd=tmp_path,
         timeout=timeout,
@@ -377,3 +379,33 @@ def test_onestop_db_url_is_used_unless_db_is_given(tmp_path: Path, db_url: str) 
         tmp_path, db_url, "field", "list", "--json", env={"ONESTOP_DB_URL": UNREACHABLE_PG}
     )
     assert "HT" in {f["code"] for f in ok_json(overridden)["fields"]}
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("tiepnhan3", "ngan-1", "ít nhất 10 ký tự"),
+        ("tiepnhan3", "demo1234", "chỉ dùng cho dữ liệu chạy thử"),
+        ("tiepnhan3", "1234567890", "một loại ký tự"),
+        ("аdmin", "Mat-khau-2026", "không hợp lệ"),  # a Cyrillic а
+        ("ａｄｍｉｎ", "Mat-khau-2026", "đã có người dùng"),  # full-width: the same as admin
+    ],
+)
+def test_staff_add_refuses_weak_passwords_and_look_alike_names(
+    tmp_path: Path, db_url: str, username: str, password: str, message: str
+) -> None:
+    args = ("staff", "add", "--username", username, "--full-name", "Phạm Thị Lan")
+    refused = run_cli(tmp_path, db_url, *args, "--password-stdin", stdin=password + "\n")
+    assert_refused(refused, message)
+    # Nothing was written: the same name with a good password is taken as new.
+    if message != "đã có người dùng":
+        good = run_cli(
+            tmp_path,
+            db_url,
+            *args[:3],
+            "tiepnhan3",
+            *args[4:],
+            "--password-stdin",
+            stdin="Mat-khau-2026\n",
+        )
+        assert "Đã tạo tài khoản tiepnhan3 (Phạm Thị Lan)." in ok_text(good)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Literal
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from onestop_desk.db.database import Database
 from onestop_desk.db.models import AuditEvent, StaffUser
 from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError
+from onestop_desk.services import staff
 from onestop_desk.services.office import find_office
 from onestop_desk.services.seed import DEMO_PASSWORD
 from onestop_desk.services.staff import Role, authenticate, create_staff, require_admin
@@ -65,7 +68,7 @@ def test_password_is_stored_only_as_an_argon2_hash(database: Database) -> None:
 def test_short_password_and_duplicate_username_are_refused(database: Database) -> None:
     with UnitOfWork(database) as uow:
         office = find_office(uow)
-        with pytest.raises(InputError, match="ít nhất 8 ký tự"):
+        with pytest.raises(InputError, match="ít nhất 10 ký tự"):
             create_staff(
                 uow,
                 office_id=office.id,
@@ -112,6 +115,67 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(database: Dat
 def test_unknown_user_gets_the_same_message_as_a_wrong_password(database: Database) -> None:
     with pytest.raises(AuthenticationFailed, match="Sai tên đăng nhập hoặc mật khẩu"):
         _login(database, "khong-co-ai", DEMO_PASSWORD)
+
+
+def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The time a refusal takes must not tell whether the name exists: both run argon2 once.
+    checks: list[str] = []
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            checks.append(str(hash))
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(staff, "_hasher", CountingHasher())
+    for name in ("khong-co-ai", "tiepnhan1"):
+        with pytest.raises(AuthenticationFailed, match="Sai tên đăng nhập hoặc mật khẩu"):
+            _login(database, name, "sai-mat-khau-1")
+    assert len(checks) == 2
+    assert all(h.startswith("$argon2id$") for h in checks)
+
+
+def test_login_names_fold_full_width_letters_and_refuse_look_alikes(database: Database) -> None:
+    assert _login(database, "ＴｉｅｐＮｈａｎ１", DEMO_PASSWORD).username == "tiepnhan1"
+    before = _audit_ids(database)
+    with UnitOfWork(database) as uow:
+        office = find_office(uow)
+        with pytest.raises(InputError, match="đã có người dùng"):
+            create_staff(
+                uow,
+                office_id=office.id,
+                username="ａｄｍｉｎ",
+                full_name="Kẻ mạo danh",
+                password="Mat-khau-2026",
+                role=Role.ADMIN,
+                now=NOW,
+            )
+        with pytest.raises(InputError, match="không hợp lệ"):
+            create_staff(
+                uow,
+                office_id=office.id,
+                username="аdmin2",  # Cyrillic а
+                full_name="Kẻ mạo danh",
+                password="Mat-khau-2026",
+                role=Role.ADMIN,
+                now=NOW,
+            )
+        with pytest.raises(InputError, match="chỉ dùng cho dữ liệu chạy thử"):
+            create_staff(
+                uow,
+                office_id=office.id,
+                username="tiepnhan5",
+                full_name="Lê Văn Bình",
+                password=DEMO_PASSWORD,
+                role=Role.RECEPTION,
+                now=NOW,
+            )
+        uow.commit()
+    with UnitOfWork(database, readonly=True) as uow:
+        names = set(uow.session.scalars(select(StaffUser.username)))
+    assert names == {"admin", "lanhdao", "tiepnhan1", "tiepnhan2"}
+    assert _audit_ids(database) - before == set()
 
 
 def test_a_reception_account_at_the_admin_face_is_refused_and_audited_as_such(

@@ -47,7 +47,8 @@ def _db_upgrade(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _db_seed(ctx: AppContext, args: argparse.Namespace) -> int:
-    from onestop_desk.services.seed import DEMO_PASSWORD, seed
+    from onestop_desk.core.accounts import DEMO_PASSWORD
+    from onestop_desk.services.seed import seed
 
     common.ready(ctx)
     with common.unit_of_work(ctx) as uow:

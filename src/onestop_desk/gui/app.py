@@ -83,7 +83,7 @@ def open_demo(ctx: AppContext) -> DemoWindows:
 
 def _demo_staff(ctx: AppContext) -> StaffInfo | None:
     """The demo counter is signed in as the demo reception specialist (standalone asks)."""
-    from onestop_desk.services.seed import DEMO_PASSWORD
+    from onestop_desk.core.accounts import DEMO_PASSWORD
     from onestop_desk.services.staff import authenticate
     from onestop_desk.services.uow import UnitOfWork
 

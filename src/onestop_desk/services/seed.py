@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from onestop_desk.core.accounts import DEMO_PASSWORD
 from onestop_desk.core.roles import Role
 from onestop_desk.db.models import Counter, Field, Office
 from onestop_desk.services.catalog import SeedResult, load_catalog, seed_catalog
@@ -17,7 +18,6 @@ from onestop_desk.services.uow import UnitOfWork
 DEMO_WARD_CODE = 24481  # Xã Hòa Sơn, tỉnh Đắk Lắk
 # Demo value in the official pattern; each office enters its own e-ID code.
 DEMO_AGENCY_CODE = "000.24481.H15"
-DEMO_PASSWORD = "demo1234"
 # (number, field codes served; empty = every field)
 DEMO_COUNTERS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, ("HT",)),
@@ -76,5 +76,6 @@ def _seed_demo_desk(uow: UnitOfWork, office: Office, now: datetime) -> None:
             password=DEMO_PASSWORD,
             role=role,
             now=now,
+            demo=True,
         )
     uow.session.flush()

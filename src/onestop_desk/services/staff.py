@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from onestop_desk.core.accounts import normalize_username, password_problem, username_problem
 from onestop_desk.core.roles import Role
 from onestop_desk.db.models import StaffUser
 from onestop_desk.errors import AccessDenied, AuthenticationFailed, InputError, KnownError
@@ -18,9 +20,16 @@ from onestop_desk.services.uow import UnitOfWork
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
-
 _hasher = PasswordHasher()
+_unknown_hash: str | None = None
+
+
+def _unknown_account_hash() -> str:
+    """A hash to check a password against when the account does not exist (made once)."""
+    global _unknown_hash  # noqa: PLW0603 - one per process, made on the first unknown name
+    if _unknown_hash is None:
+        _unknown_hash = _hasher.hash("no account has this password")
+    return _unknown_hash
 
 
 ROLE_LABELS = {
@@ -66,17 +75,20 @@ def create_staff(
     password: str,
     role: Role,
     now: datetime | None = None,
+    demo: bool = False,
 ) -> StaffInfo:
-    """Create an account; the password is stored only as an argon2 hash."""
+    """Create an account; the password is stored only as an argon2 hash.
+
+    ``demo``: an account of the demo office, the only place the demo password is accepted.
+    """
     now = now or datetime.now()
-    username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("_", "").isalnum():
-        raise InputError(
-            f"Tên đăng nhập '{username}' không hợp lệ.",
-            "Chỉ dùng chữ không dấu, chữ số, dấu chấm hoặc gạch dưới.",
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    username = normalize_username(username)
+    problem = username_problem(username)
+    if problem is not None:
+        raise InputError(problem, "Ví dụ: tiepnhan3, nguyen.van.an, lanhdao_2.")
+    problem = password_problem(password, username, demo=demo)
+    if problem is not None:
+        raise InputError(problem)
     if not full_name.strip():
         raise InputError("Cần nhập họ và tên của cán bộ.")
     taken = uow.session.scalar(
@@ -119,9 +131,14 @@ def authenticate(
         "Sai tên đăng nhập hoặc mật khẩu.", "Kiểm tra bộ gõ tiếng Việt và phím Caps Lock."
     )
     user = uow.session.scalar(
-        select(StaffUser).where(StaffUser.username == username.strip().lower()).with_for_update()
+        select(StaffUser)
+        .where(StaffUser.username == normalize_username(username))
+        .with_for_update()
     )
     if user is None or not user.active:
+        # The same argon2 work as for a real account: the time taken does not tell a name exists.
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_unknown_account_hash(), password)
         raise wrong
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
