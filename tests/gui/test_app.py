@@ -8,13 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from onestop_desk.config import Settings, resolve_paths
-from onestop_desk.context import AppContext
-from onestop_desk.db.database import Database
-from onestop_desk.gui.app import open_demo
+from onestop_desk.gui.app import DemoWindows
 
 pytestmark = pytest.mark.gui
 
@@ -38,38 +35,25 @@ def test_run_without_a_display_exits_with_advice(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_demo_ticket_goes_from_kiosk_to_counter_to_display(
-    qtbot: QtBot, tmp_path: Path, database: Database
-) -> None:
-    settings = Settings()
-    settings.display.muted = True
-    ctx = AppContext(paths=resolve_paths(tmp_path), settings=settings, database=database)
-    demo = open_demo(ctx)
-    try:
-        for window in (demo.kiosk, demo.counter, demo.display):
-            qtbot.addWidget(window)
-        kiosk, panel, display = demo.kiosk, demo.counter.panel, demo.display
-        assert kiosk.preview_window is not None  # the demo prints to the screen
-        qtbot.waitUntil(lambda: kiosk.current_screen() == "home", timeout=10000)
-        qtbot.wait(kiosk.timing.tap_guard_ms + 100)  # a real finger comes later than that
+def test_demo_ticket_goes_from_kiosk_to_counter_to_display(qtbot: QtBot, demo: DemoWindows) -> None:
+    kiosk, panel, display = demo.kiosk, demo.counter.panel, demo.display
+    assert kiosk.preview_window is not None  # the demo prints to the screen
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "home", timeout=10000)
+    qtbot.wait(kiosk.timing.tap_guard_ms + 100)  # a real finger comes later than that
 
-        # A citizen taps "Hộ tịch": the ticket appears on the virtual printer...
-        with qtbot.waitSignal(kiosk.sig_print_finished, timeout=10000) as printed:
-            qtbot.mouseClick(kiosk.home.field_buttons["HT"], Qt.MouseButton.LeftButton)
-        assert printed.args[0].error is None
-        qtbot.waitUntil(lambda: len(kiosk.preview_window.tickets()) == 1, timeout=5000)
+    # A citizen taps "Hộ tịch": the ticket appears on the virtual printer...
+    with qtbot.waitSignal(kiosk.sig_print_finished, timeout=10000) as printed:
+        qtbot.mouseClick(kiosk.home.field_buttons["HT"], Qt.MouseButton.LeftButton)
+    assert printed.args[0].error is None
+    qtbot.waitUntil(lambda: len(kiosk.preview_window.tickets()) == 1, timeout=5000)
 
-        # ...the counter sees the citizen waiting and calls them...
-        qtbot.waitUntil(
-            lambda: [t.display for t in panel.lists.waiting_model.tickets()] == ["A001"],
-            timeout=5000,
-        )
-        with qtbot.waitSignal(display.announcer.sig_started, timeout=10000) as spoken:
-            qtbot.mouseClick(panel.buttons.call_next, Qt.MouseButton.LeftButton)
-        # ...and the waiting room hears and sees the call.
-        assert spoken.args == ["Xin mời công dân có số thứ tự A001 đến quầy số 1"]
-        qtbot.waitUntil(lambda: display.counter_shows(1) == "A001", timeout=5000)
-    finally:
-        for window in (demo.kiosk, demo.counter, demo.display):
-            window.close()
-        QThreadPool.globalInstance().waitForDone(10_000)
+    # ...the counter sees the citizen waiting and calls them...
+    qtbot.waitUntil(
+        lambda: [t.display for t in panel.lists.waiting_model.tickets()] == ["A001"],
+        timeout=5000,
+    )
+    with qtbot.waitSignal(display.announcer.sig_started, timeout=10000) as spoken:
+        qtbot.mouseClick(panel.buttons.call_next, Qt.MouseButton.LeftButton)
+    # ...and the waiting room hears and sees the call.
+    assert spoken.args == ["Xin mời công dân có số thứ tự A001 đến quầy số 1"]
+    qtbot.waitUntil(lambda: display.counter_shows(1) == "A001", timeout=5000)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from onestop_desk.config import Settings, resolve_paths
-from onestop_desk.context import AppContext
 from onestop_desk.db.database import Database
 from onestop_desk.errors import KnownError
-from onestop_desk.gui.app import open_demo
+from onestop_desk.gui.app import DemoWindows
 from onestop_desk.gui.changes import change_hub
 from onestop_desk.gui.operations import LatestRead, MutationOp, QueryOp, activity
 
@@ -114,20 +111,7 @@ def test_an_op_without_a_failure_callback_shows_the_known_problem(qtbot: QtBot) 
     shown.close()
 
 
-def test_the_demo_faces_share_one_change_feed(
-    qtbot: QtBot, tmp_path: Path, database: Database
-) -> None:
-    settings = Settings()
-    settings.display.muted = True
-    ctx = AppContext(paths=resolve_paths(tmp_path), settings=settings, database=database)
-    demo = open_demo(ctx)
-    try:
-        for window in (demo.kiosk, demo.counter, demo.display):
-            qtbot.addWidget(window)
-        qtbot.waitUntil(lambda: demo.kiosk.current_screen() == "home", timeout=10000)
-        assert demo.kiosk.changes is demo.counter.changes is demo.display.changes
-        assert demo.counter.changes.watcher.connected
-    finally:
-        for window in (demo.kiosk, demo.counter, demo.display):
-            window.close()
-        QThreadPool.globalInstance().waitForDone(10_000)
+def test_the_demo_faces_share_one_change_feed(qtbot: QtBot, demo: DemoWindows) -> None:
+    qtbot.waitUntil(lambda: demo.kiosk.current_screen() == "home", timeout=10000)
+    assert demo.kiosk.changes is demo.counter.changes is demo.display.changes
+    assert demo.counter.changes.watcher.connected

@@ -33,6 +33,19 @@ def _audit_ids(database: Database) -> set[uuid.UUID]:
         return set(uow.session.scalars(select(AuditEvent.id)))
 
 
+def _add(uow: UnitOfWork, username: str, password: str, role: Role = Role.RECEPTION) -> None:
+    """``create_staff`` in the seeded office, as the admin face's form sends it."""
+    create_staff(
+        uow,
+        office_id=find_office(uow).id,
+        username=username,
+        full_name="Phạm Thị Lan",
+        password=password,
+        role=role,
+        now=NOW,
+    )
+
+
 def test_demo_reception_account_logs_in(database: Database) -> None:
     info = _login(database, "TiepNhan1 ", DEMO_PASSWORD)
     assert (info.username, info.full_name, info.role) == (
@@ -67,27 +80,10 @@ def test_password_is_stored_only_as_an_argon2_hash(database: Database) -> None:
 
 def test_short_password_and_duplicate_username_are_refused(database: Database) -> None:
     with UnitOfWork(database) as uow:
-        office = find_office(uow)
         with pytest.raises(InputError, match="ít nhất 10 ký tự"):
-            create_staff(
-                uow,
-                office_id=office.id,
-                username="moi",
-                full_name="A",
-                password="123",
-                role=Role.RECEPTION,
-                now=NOW,
-            )
+            _add(uow, "moi", "123")
         with pytest.raises(InputError, match="đã có người dùng"):
-            create_staff(
-                uow,
-                office_id=office.id,
-                username="admin",
-                full_name="B",
-                password="khac-12345",
-                role=Role.ADMIN,
-                now=NOW,
-            )
+            _add(uow, "admin", "khac-12345", Role.ADMIN)
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(database: Database) -> None:
@@ -140,37 +136,12 @@ def test_login_names_fold_full_width_letters_and_refuse_look_alikes(database: Da
     assert _login(database, "ＴｉｅｐＮｈａｎ１", DEMO_PASSWORD).username == "tiepnhan1"
     before = _audit_ids(database)
     with UnitOfWork(database) as uow:
-        office = find_office(uow)
         with pytest.raises(InputError, match="đã có người dùng"):
-            create_staff(
-                uow,
-                office_id=office.id,
-                username="ａｄｍｉｎ",
-                full_name="Kẻ mạo danh",
-                password="Mat-khau-2026",
-                role=Role.ADMIN,
-                now=NOW,
-            )
+            _add(uow, "ａｄｍｉｎ", "Mat-khau-2026", Role.ADMIN)
         with pytest.raises(InputError, match="không hợp lệ"):
-            create_staff(
-                uow,
-                office_id=office.id,
-                username="аdmin2",  # Cyrillic а
-                full_name="Kẻ mạo danh",
-                password="Mat-khau-2026",
-                role=Role.ADMIN,
-                now=NOW,
-            )
+            _add(uow, "аdmin2", "Mat-khau-2026", Role.ADMIN)  # a Cyrillic а
         with pytest.raises(InputError, match="chỉ dùng cho dữ liệu chạy thử"):
-            create_staff(
-                uow,
-                office_id=office.id,
-                username="tiepnhan5",
-                full_name="Lê Văn Bình",
-                password=DEMO_PASSWORD,
-                role=Role.RECEPTION,
-                now=NOW,
-            )
+            _add(uow, "tiepnhan5", DEMO_PASSWORD)
         uow.commit()
     with UnitOfWork(database, readonly=True) as uow:
         names = set(uow.session.scalars(select(StaffUser.username)))
